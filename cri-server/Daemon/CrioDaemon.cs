@@ -1,0 +1,154 @@
+using System.Runtime.InteropServices;
+using CriO.Server.Config;
+using CriO.Server.Grpc;
+using CriO.Server.Http2;
+using CriO.Server.Images;
+using CriO.Server.Logging;
+using CriO.Server.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace CriO.Server.Daemon;
+
+/// <summary>
+/// The long-lived crio process: Kestrel serving both CRI services over HTTP/2 on the unix
+/// socket. SIGTERM and SIGINT stop it gracefully (in-flight calls finish within a bound, then
+/// the socket is removed); SIGHUP reloads the configuration files and applies what can change
+/// live.
+/// </summary>
+public static class CrioDaemon
+{
+    // How long in-flight calls may take to finish on shutdown before connections are cut.
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(LoadedConfig loaded, Func<LoadedConfig> reload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(reload);
+        var config = loaded.Config;
+        var socketPath = config.Api.Listen;
+        var levelSwitch = new LogLevelSwitch(LogLevelSwitch.Parse(config.Runtime.LogLevel));
+        var daemon = new DaemonState(config);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        ConfigureLogging(builder.Logging, levelSwitch);
+        builder.Services.AddSingleton(daemon);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<CriCallInterceptor>();
+            o.MaxReceiveMessageSize = (int)Math.Min(config.Api.GrpcMaxRecvMsgSize, int.MaxValue);
+            o.MaxSendMessageSize = (int)Math.Min(config.Api.GrpcMaxSendMsgSize, int.MaxValue);
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenUnixSocket(socketPath, listen =>
+            {
+                // The kubelet speaks h2c with prior knowledge on the socket; no HTTP/1.1 here.
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseAuthorityRewriting();
+            });
+        });
+
+        await using var app = builder.Build();
+        app.MapGrpcService<RuntimeService>();
+        app.MapGrpcService<ImageService>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("crio");
+        foreach (var warning in loaded.Warnings)
+        {
+            DaemonLog.ConfigWarning(logger, warning.ToString());
+        }
+
+        await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            // Handled here: the default action of SIGHUP would end the process.
+            signal.Cancel = true;
+            Reload(reload, daemon, levelSwitch, logger);
+        });
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            CriSocket.Secure(socketPath);
+            daemon.MarkReady();
+            DaemonLog.Serving(logger, CrioVersion.Current, socketPath, config.Runtime.CgroupManager, config.Runtime.DefaultRuntime);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            DaemonLog.ShuttingDown(logger);
+        }
+        finally
+        {
+            // WaitForShutdownAsync has stopped the host already; only the socket file is left.
+            CriSocket.Remove(socketPath);
+            DaemonLog.Stopped(logger, socketPath);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// crio's own messages at the configured level; the framework's (a line per HTTP request,
+    /// which the kubelet's polling would turn into noise) only at debug and below, or warnings.
+    /// </summary>
+    public static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch levelSwitch)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        ArgumentNullException.ThrowIfNull(levelSwitch);
+        logging.ClearProviders();
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddFilter((_, category, level) => levelSwitch.IsEnabled(level) && (level >= LogLevel.Warning
+            || levelSwitch.Level <= LogLevel.Debug
+            || category is null
+            || !category.StartsWith("Microsoft.", StringComparison.Ordinal)));
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffffffZ ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+
+        // Logs go to stderr, as for any daemon; stdout stays free for command output.
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    private static void Reload(Func<LoadedConfig> reload, DaemonState daemon, LogLevelSwitch levelSwitch, ILogger logger)
+    {
+        try
+        {
+            var reloaded = reload();
+            foreach (var warning in reloaded.Warnings)
+            {
+                DaemonLog.ConfigWarning(logger, warning.ToString());
+            }
+
+            // Only log_level takes effect live for now; the rest of the new file is kept for
+            // what reads the config per call (Status, RuntimeConfig).
+            levelSwitch.Level = LogLevelSwitch.Parse(reloaded.Config.Runtime.LogLevel);
+            daemon.ReplaceConfig(WithListenOf(reloaded.Config, daemon.Config));
+            DaemonLog.Reloaded(logger, reloaded.Config.Runtime.LogLevel);
+        }
+        catch (ConfigException e)
+        {
+            DaemonLog.ReloadFailed(logger, e.Message);
+        }
+    }
+
+    // The socket is bound already: a reloaded listen path cannot take effect without a restart.
+    private static CrioConfig WithListenOf(CrioConfig reloaded, CrioConfig running)
+    {
+        reloaded.Api.Listen = running.Api.Listen;
+        return reloaded;
+    }
+}

@@ -1,0 +1,3 @@
+using CriO.Server.CommandLine;
+
+return await CrioCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

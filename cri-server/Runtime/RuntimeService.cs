@@ -1,0 +1,12 @@
+using CriO.Server.Daemon;
+
+namespace CriO.Server.Runtime;
+
+/// <summary>
+/// The CRI RuntimeService: one partial file per RPC (RuntimeService.NAME.cs), each a thin
+/// handler over domain code. RPCs without a file here answer UNIMPLEMENTED with their name.
+/// </summary>
+public sealed partial class RuntimeService(DaemonState daemon) : CriO.Cri.RuntimeService.RuntimeServiceBase
+{
+    private readonly DaemonState _daemon = daemon;
+}
