@@ -1,0 +1,66 @@
+namespace CriO.E2E.Tests.Fixtures;
+
+/// <summary>
+/// A temporary folder that holds everything one test daemon uses: socket, storage roots,
+/// config file and drop-ins, CNI config and plugin folders, and a fake OCI runtime binary.
+/// Nothing outside it is touched; disposing removes it.
+/// </summary>
+internal sealed class CrioFolder : IDisposable
+{
+    public CrioFolder()
+    {
+        // Short: a unix socket path must fit in 108 bytes.
+        Root = Directory.CreateTempSubdirectory("crio-e2e-").FullName;
+        Directory.CreateDirectory(DropInDirectory);
+        Directory.CreateDirectory(NetworkDirectory);
+        Directory.CreateDirectory(PluginDirectory);
+        Directory.CreateDirectory(Path.Combine(Root, "bin"));
+        WriteExecutable(RuntimeBinary, "#!/bin/sh\nexit 0\n");
+        WriteConfig("info");
+    }
+
+    public string Root { get; }
+
+    public string Socket => Path.Combine(Root, "run", "crio.sock");
+
+    public string ConfigFile => Path.Combine(Root, "crio.conf");
+
+    public string DropInDirectory => Path.Combine(Root, "crio.conf.d");
+
+    public string NetworkDirectory => Path.Combine(Root, "net.d");
+
+    public string PluginDirectory => Path.Combine(Root, "cni-bin");
+
+    /// <summary>Stands in for runc: RuntimeReady only checks that the binary is installed.</summary>
+    public string RuntimeBinary => Path.Combine(Root, "bin", "runc");
+
+    public IEnumerable<string> DaemonArguments() =>
+        ["--config", ConfigFile, "--config-dir", DropInDirectory, "--listen", Socket];
+
+    /// <summary>(Re)writes crio.conf pointing every folder into this temporary folder.</summary>
+    public void WriteConfig(string logLevel, string extra = "") =>
+        File.WriteAllText(ConfigFile, $"""
+            [crio]
+            root = "{Root}/storage"
+            runroot = "{Root}/runroot"
+            [crio.runtime]
+            cgroup_manager = "cgroupfs"
+            log_level = "{logLevel}"
+            container_exits_dir = "{Root}/exits"
+            container_attach_socket_dir = "{Root}/attach"
+            [crio.runtime.runtimes.runc]
+            runtime_path = "{RuntimeBinary}"
+            [crio.network]
+            network_dir = "{NetworkDirectory}"
+            plugin_dirs = ["{PluginDirectory}"]
+            {extra}
+            """);
+
+    public static void WriteExecutable(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}

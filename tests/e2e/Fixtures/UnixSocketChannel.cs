@@ -1,0 +1,44 @@
+using System.Net.Sockets;
+using Grpc.Net.Client;
+
+namespace CriO.E2E.Tests.Fixtures;
+
+/// <summary>A .NET gRPC channel to a unix socket, as a CRI client would open one.</summary>
+internal static class UnixSocketChannel
+{
+    public static GrpcChannel Create(string socketPath) =>
+        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            },
+        });
+
+    public static async Task<bool> AcceptsConnectionsAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
