@@ -2,10 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using CriO.Server.Http2;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace CriO.Server.Tests.Http2;
 
@@ -24,7 +21,7 @@ public sealed class GoClientSocketPathAuthorityTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         string socketPath = Path.Combine(_directory, "crio.sock");
-        await using WebApplication app = await StartKestrelAsync(socketPath, rewrite: true, timeout.Token);
+        await using WebApplication app = await TestKestrel.StartAsync(socketPath, rewrite: true, HostAnswer, timeout.Token);
         await using Http2RawClient client = await Http2RawClient.ConnectAsync(socketPath, timeout.Token);
 
         await client.SendAsync(ClientBytes(), timeout.Token);
@@ -47,7 +44,7 @@ public sealed class GoClientSocketPathAuthorityTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         string socketPath = Path.Combine(_directory, "crio.sock");
-        await using WebApplication app = await StartKestrelAsync(socketPath, rewrite: false, timeout.Token);
+        await using WebApplication app = await TestKestrel.StartAsync(socketPath, rewrite: false, HostAnswer, timeout.Token);
         await using Http2RawClient client = await Http2RawClient.ConnectAsync(socketPath, timeout.Token);
 
         await client.SendAsync(ClientBytes(), timeout.Token);
@@ -57,6 +54,8 @@ public sealed class GoClientSocketPathAuthorityTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string HostAnswer(HttpContext context) => $"host={context.Request.Host.Value}";
 
     // Both requests are GETs with END_STREAM; stream 3 refers to stream 1's entries by index.
     private static byte[] ClientBytes()
@@ -85,25 +84,6 @@ public sealed class GoClientSocketPathAuthorityTests : IDisposable
             new Http2TestFrame(Http2TestFrame.Settings, 0, 0, []).ToBytes(),
             new Http2TestFrame(Http2TestFrame.Headers, 0x5, 1, first).ToBytes(),
             new Http2TestFrame(Http2TestFrame.Headers, 0x5, 3, second).ToBytes());
-    }
-
-    private static async Task<WebApplication> StartKestrelAsync(string socketPath, bool rewrite, CancellationToken cancellationToken)
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath, listen =>
-        {
-            listen.Protocols = HttpProtocols.Http2;
-            if (rewrite)
-            {
-                listen.UseAuthorityRewriting();
-            }
-        }));
-
-        WebApplication app = builder.Build();
-        app.MapGet("/", (HttpContext context) => $"host={context.Request.Host.Value}");
-        await app.StartAsync(cancellationToken);
-        return app;
     }
 
     private static async Task<Dictionary<int, Response>> ReadResponsesAsync(

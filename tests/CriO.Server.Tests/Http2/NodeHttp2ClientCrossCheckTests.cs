@@ -1,10 +1,5 @@
-using System.Diagnostics;
-using CriO.Server.Http2;
+using CriO.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace CriO.Server.Tests.Http2;
 
@@ -51,49 +46,16 @@ public sealed class NodeHttp2ClientCrossCheckTests : IDisposable
         string scriptPath = Path.Combine(_directory, "client.js");
         await File.WriteAllTextAsync(scriptPath, ClientScript, timeout.Token);
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socketPath, listen =>
-        {
-            listen.Protocols = HttpProtocols.Http2;
-            listen.UseAuthorityRewriting();
-        }));
-        await using WebApplication app = builder.Build();
-        app.MapGet("/", (HttpContext context) =>
-            $"host={context.Request.Host.Value} i={context.Request.Headers["x-i"]} auth={context.Request.Headers.Authorization}");
-        await app.StartAsync(timeout.Token);
+        await using WebApplication app = await TestKestrel.StartAsync(socketPath, rewrite: true, context =>
+            $"host={context.Request.Host.Value} i={context.Request.Headers["x-i"]} auth={context.Request.Headers.Authorization}", timeout.Token);
 
-        (int exitCode, string output) = await RunNodeAsync(scriptPath, socketPath, timeout.Token);
+        (int exitCode, string output, string errors) = await ChildProcess.RunAsync("node", [scriptPath, socketPath], timeout: TimeSpan.FromSeconds(30));
 
-        Assert.True(exitCode == 0, output);
+        Assert.True(exitCode == 0, errors);
         Assert.Equal(
             Enumerable.Range(0, 5).Select(i => $"200 host=localhost i={i} auth=secret-{i}"),
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string scriptPath, string socketPath, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("node", [scriptPath, socketPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        try
-        {
-            Task<string> stdout = node.StandardOutput.ReadToEndAsync(cancellationToken);
-            Task<string> stderr = node.StandardError.ReadToEndAsync(cancellationToken);
-            await node.WaitForExitAsync(cancellationToken);
-            return (node.ExitCode, await stdout + await stderr);
-        }
-        finally
-        {
-            if (!node.HasExited)
-            {
-                node.Kill(entireProcessTree: true);
-            }
-        }
-    }
 }

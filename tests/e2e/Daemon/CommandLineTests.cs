@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using CriO.E2E.Tests.Fixtures;
+using CriO.Tests.Shared;
 
 namespace CriO.E2E.Tests.Daemon;
 
@@ -61,24 +61,6 @@ public class CommandLineTests
         Assert.Matches(@"^crio \d+\.\d+\.\d+ \(CRI v1\)", output);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(RepositoryPaths.CrioBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await errors);
-    }
+    private static Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments) =>
+        ChildProcess.RunAsync(RepositoryPaths.CrioBinary, arguments);
 }

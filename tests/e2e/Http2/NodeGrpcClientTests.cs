@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using CriO.Cri;
 using CriO.E2E.Tests.Fixtures;
+using CriO.Tests.Shared;
 
 namespace CriO.E2E.Tests.Http2;
 
@@ -57,24 +57,8 @@ public class NodeGrpcClientTests
             throw new InvalidOperationException($"npm packages missing: run `npm ci` in {RepositoryPaths.NodeClients} (the README's test command does)");
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = RepositoryPaths.NodeClients,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node {string.Join(' ', arguments)} exited {process.ExitCode}: {await errors}");
-        return await output;
+        var (exitCode, output, errors) = await ChildProcess.RunAsync("node", arguments, RepositoryPaths.NodeClients);
+        Assert.True(exitCode == 0, $"node {string.Join(' ', arguments)} exited {exitCode}: {errors}");
+        return output;
     }
 }

@@ -1,0 +1,38 @@
+# Shared by scripts/run.sh and scripts/test.sh: idempotent installs and the .NET build.
+# shellcheck shell=bash
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+  [ "$(id -u)" -eq 0 ] || die "run as root (crio manages mounts, namespaces and cgroups): sudo $0"
+}
+
+# Installs the Debian packages that are missing; does nothing (and no apt-get update) when all are there.
+ensure_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Node.js and npm drive the independent (non-.NET) clients of the e2e suite.
+ensure_node() {
+  command -v node >/dev/null 2>&1 || ensure_packages nodejs
+  command -v npm >/dev/null 2>&1 || ensure_packages npm
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is needed (dotnet on PATH): https://dot.net"
+  local major
+  major="$(dotnet --version | cut -d. -f1)"
+  [ "$major" -ge 10 ] || die "the .NET 10 SDK is needed; found $(dotnet --version)"
+}
