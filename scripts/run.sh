@@ -9,8 +9,8 @@ require_root
 ensure_dotnet
 ensure_packages runc crun conmon containernetworking-plugins iptables
 
-log "building crio (Release)"
-dotnet publish "$REPO_ROOT/cri-server/CriO.Server.csproj" -c Release -o "$REPO_ROOT/out" -v quiet -nologo >/dev/null
+log "building crio (NativeAOT, Release)"
+publish_crio "$REPO_ROOT/out"
 
 if ! ls /etc/cni/net.d/*.conf /etc/cni/net.d/*.conflist /etc/cni/net.d/*.json >/dev/null 2>&1; then
   log "no CNI network configured: installing manifests/cni/11-crio-ipv4-bridge.conflist"

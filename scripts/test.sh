@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (idempotently), builds the solution, runs the
-# unit and end-to-end suites, and ends with one line "tests: N passed, N failed, N skipped".
+# Runs every test: installs what the tests need (idempotently), builds the solution, publishes
+# crio NativeAOT, runs the unit suites and the end-to-end suite against that published binary,
+# and ends with one line "tests: N passed, N failed, N skipped".
 # Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,6 +13,11 @@ npm ci --prefix "$REPO_ROOT/tests/e2e/node" --no-audit --no-fund --loglevel=erro
 
 log "building (Release)"
 dotnet build "$REPO_ROOT/CriO.sln" -c Release -v quiet -nologo
+
+# The e2e suite drives the binary users run: crio published NativeAOT, as run.sh does.
+log "publishing crio (NativeAOT) for the e2e suite"
+publish_crio "$REPO_ROOT/out"
+export CRIO_BINARY="$REPO_ROOT/out/crio"
 
 log "testing"
 output="$(mktemp)"

@@ -79,7 +79,7 @@ public static class ConfigLoader
         TomlTable document;
         try
         {
-            document = TomlSerializer.Deserialize<TomlTable>(text) ?? [];
+            document = TomlSerializer.Deserialize(text, ConfigTomlContext.Default.TomlTable) ?? [];
         }
         catch (TomlException e)
         {

@@ -43,10 +43,10 @@ public sealed partial class RuntimeService
         if (request.Verbose)
         {
             response.Info["config"] = ConfigPrinter.ToJson(config);
-            response.Info["version"] = $"{{\"runtimeName\":\"{CrioVersion.RuntimeName}\",\"runtimeVersion\":\"{CrioVersion.Current}\"}}";
+            response.Info["version"] = JsonText.Object(("runtimeName", CrioVersion.RuntimeName), ("runtimeVersion", CrioVersion.Current));
             if (network.Network is { } chosen)
             {
-                response.Info["cniNetwork"] = System.Text.Json.JsonSerializer.Serialize(chosen.Path);
+                response.Info["cniNetwork"] = JsonText.Object(("name", chosen.Name), ("path", chosen.Path));
             }
         }
 

@@ -36,3 +36,16 @@ ensure_dotnet() {
   major="$(dotnet --version | cut -d. -f1)"
   [ "$major" -ge 10 ] || die "the .NET 10 SDK is needed; found $(dotnet --version)"
 }
+
+# Publishes crio as a NativeAOT executable to $1 (the form run.sh runs and the e2e suite tests).
+publish_crio() {
+  local rid
+  case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64) rid=linux-arm64 ;;
+    *) die "unsupported architecture $(uname -m)" ;;
+  esac
+  # NativeAOT links with the system C toolchain.
+  ensure_packages gcc libc6-dev zlib1g-dev
+  dotnet publish "$REPO_ROOT/cri-server/CriO.Server.csproj" -c Release -r "$rid" -o "$1" -v quiet -nologo >/dev/null
+}

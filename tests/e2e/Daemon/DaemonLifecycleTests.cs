@@ -48,6 +48,18 @@ public class DaemonLifecycleTests
     }
 
     [Fact]
+    public async Task SIGINT_stops_cleanly_too()
+    {
+        using var folder = new CrioFolder();
+        await using var crio = await CrioProcess.StartAsync(folder);
+
+        crio.Signal(Signals.SIGINT);
+
+        Assert.Equal(0, await crio.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.False(Path.Exists(folder.Socket), "the socket is removed on shutdown");
+    }
+
+    [Fact]
     public async Task Verbose_status_carries_the_effective_configuration()
     {
         using var folder = new CrioFolder();

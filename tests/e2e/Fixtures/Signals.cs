@@ -6,6 +6,7 @@ namespace CriO.E2E.Tests.Fixtures;
 internal static partial class Signals
 {
     public const int SIGHUP = 1;
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
