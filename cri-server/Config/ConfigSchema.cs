@@ -67,7 +67,7 @@ public static class ConfigSchema
             K.Text("bind_mount_prefix", c => c.Runtime.BindMountPrefix, (c, v) => c.Runtime.BindMountPrefix = v, "Prefix for bind mount sources (for running crio in a container).", "--bind-mount-prefix", AbsolutePathOrEmpty),
             K.Boolean("read_only", c => c.Runtime.ReadOnly, (c, v) => c.Runtime.ReadOnly = v, "Run every container with a read-only root file system.", "--read-only"),
             K.Text("log_level", c => c.Runtime.LogLevel, (c, v) => c.Runtime.LogLevel = v, "Daemon log level; SIGHUP reloads it.", "--log-level", OneOf(LogLevels)),
-            K.Text("log_filter", c => c.Runtime.LogFilter, (c, v) => c.Runtime.LogFilter = v, "Only log messages that contain this text (empty: all).", "--log-filter"),
+            K.Text("log_filter", c => c.Runtime.LogFilter, (c, v) => c.Runtime.LogFilter = v, "Only log messages that match this regular expression (empty: all).", "--log-filter", Logging.LogMessageFilter.Check),
             K.Integer("ctr_stop_timeout", c => c.Runtime.CtrStopTimeout, (c, v) => c.Runtime.CtrStopTimeout = v, "Seconds a container may take to stop when the request gives no timeout.", "--ctr-stop-timeout", NonNegative),
             K.Boolean("drop_infra_ctr", c => c.Runtime.DropInfraCtr, (c, v) => c.Runtime.DropInfraCtr = v, "Pin pod namespaces without an infra container where no pod PID namespace needs one.", "--drop-infra-ctr"),
             K.Text("infra_ctr_cpuset", c => c.Runtime.InfraCtrCpuset, (c, v) => c.Runtime.InfraCtrCpuset = v, "CPUs of infra containers.", "--infra-ctr-cpuset"),

@@ -33,6 +33,7 @@ public static class CrioDaemon
         var config = loaded.Config;
         var socketPath = config.Api.Listen;
         var levelSwitch = new LogLevelSwitch(LogLevelSwitch.Parse(config.Runtime.LogLevel));
+        var messageFilter = new LogMessageFilter(config.Runtime.LogFilter);
         var daemon = new DaemonState(config);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -40,7 +41,7 @@ public static class CrioDaemon
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        ConfigureLogging(builder.Logging, levelSwitch);
+        ConfigureLogging(builder.Logging, levelSwitch, messageFilter);
         builder.Services.AddSingleton(daemon);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -75,7 +76,7 @@ public static class CrioDaemon
         {
             // Handled here: the default action of SIGHUP would end the process.
             signal.Cancel = true;
-            Reload(reload, daemon, levelSwitch, logger);
+            Reload(reload, daemon, levelSwitch, messageFilter, logger);
         });
 
         try
@@ -101,7 +102,7 @@ public static class CrioDaemon
     /// crio's own messages at the configured level; the framework's (a line per HTTP request,
     /// which the kubelet's polling would turn into noise) only at debug and below, or warnings.
     /// </summary>
-    public static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch levelSwitch)
+    public static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch levelSwitch, LogMessageFilter messageFilter)
     {
         ArgumentNullException.ThrowIfNull(logging);
         ArgumentNullException.ThrowIfNull(levelSwitch);
@@ -121,9 +122,16 @@ public static class CrioDaemon
 
         // Logs go to stderr, as for any daemon; stdout stays free for command output.
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // log_filter needs the message text, which only a provider sees: the console provider
+        // is registered on its own and handed out wrapped.
+        var console = logging.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
+        logging.Services.Remove(console);
+        logging.Services.AddSingleton<ConsoleLoggerProvider>();
+        logging.Services.AddSingleton<ILoggerProvider>(services => new FilteringLoggerProvider(services.GetRequiredService<ConsoleLoggerProvider>(), messageFilter));
     }
 
-    private static void Reload(Func<LoadedConfig> reload, DaemonState daemon, LogLevelSwitch levelSwitch, ILogger logger)
+    private static void Reload(Func<LoadedConfig> reload, DaemonState daemon, LogLevelSwitch levelSwitch, LogMessageFilter messageFilter, ILogger logger)
     {
         try
         {
@@ -133,9 +141,10 @@ public static class CrioDaemon
                 DaemonLog.ConfigWarning(logger, warning.ToString());
             }
 
-            // Only log_level takes effect live for now; the rest of the new file is kept for
+            // log_level and log_filter take effect live; the rest of the new file is kept for
             // what reads the config per call (Status, RuntimeConfig).
             levelSwitch.Level = LogLevelSwitch.Parse(reloaded.Config.Runtime.LogLevel);
+            messageFilter.Set(reloaded.Config.Runtime.LogFilter);
             daemon.ReplaceConfig(WithListenOf(reloaded.Config, daemon.Config));
             DaemonLog.Reloaded(logger, reloaded.Config.Runtime.LogLevel);
         }

@@ -172,6 +172,20 @@ public class DaemonLifecycleTests
     }
 
     [Fact]
+    public async Task Log_filter_keeps_only_matching_messages()
+    {
+        using var folder = new CrioFolder();
+        File.WriteAllText(Path.Combine(folder.DropInDirectory, "20-filter.conf"), "[crio.runtime]\nlog_filter = \"serving|stopped\"\n");
+        await using var crio = await CrioProcess.StartAsync(folder);
+
+        Assert.Equal(0, await crio.StopAsync());
+
+        Assert.Contains("serving the CRI", crio.Log, StringComparison.Ordinal);
+        Assert.Contains("stopped; removed", crio.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("shutting down", crio.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_config_value_stops_start_up_naming_file_and_key()
     {
         using var folder = new CrioFolder();
