@@ -23,6 +23,15 @@ public sealed class OciLayout
 
     public string Directory { get; }
 
+    /// <summary>Moves a blob file into the layout (for layers too large to hold in memory).</summary>
+    public OciDescriptor AddBlobFile(string path, string digest, string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        var size = new FileInfo(path).Length;
+        File.Move(path, Path.Combine(Directory, "blobs", "sha256", digest["sha256:".Length..]), overwrite: true);
+        return new OciDescriptor(mediaType, digest, size);
+    }
+
     public OciDescriptor AddBlob(byte[] content, string mediaType)
     {
         var digest = TestLayer.Digest(content);
@@ -34,7 +43,18 @@ public sealed class OciLayout
     public OciDescriptor AddImage(TestImage image, string? refName)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var layers = image.Layers.Select(l => (Blob: AddBlob(l.ToTarGzip(), OciMediaTypes.LayerGzip), DiffId: TestLayer.Digest(l.ToTar()))).ToList();
+        var layers = image.Layers.Select(l => (AddBlob(l.ToTarGzip(), OciMediaTypes.LayerGzip), TestLayer.Digest(l.ToTar()))).ToList();
+        return AddImage(image, layers, refName);
+    }
+
+    /// <summary>
+    /// Adds an image whose layer blobs are already in the layout (large generated layers);
+    /// <paramref name="image"/> gives the config, its own Layers are not used.
+    /// </summary>
+    public OciDescriptor AddImage(TestImage image, IReadOnlyList<(OciDescriptor Blob, string DiffId)> layers, string? refName)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(layers);
         var config = AddBlob(ConfigJson(image, layers.Select(l => l.DiffId)), OciMediaTypes.Config);
         var manifest = AddBlob(Json(w =>
         {
