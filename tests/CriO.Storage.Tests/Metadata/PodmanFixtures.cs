@@ -1,0 +1,30 @@
+namespace CriO.Storage.Tests.Metadata;
+
+/// <summary>
+/// Metadata files exactly as podman 4.3.1 and skopeo 1.9.3 (Debian 12, containers/storage 1.43)
+/// wrote them, byte for byte: `podman import` of a two-file tar as localhost/tiny:1, `skopeo copy`
+/// of a hand-made two-layer OCI layout as docker.io/library/two:latest, then `podman create
+/// --name c1` and `podman mount c1` on it (graphroot /tmp/fmt/g, runroot /tmp/fmt/r).
+/// </summary>
+internal static class PodmanFixtures
+{
+    /// <summary>Three layers: an imported base (uncompressed tar), a pulled gzip layer with a parent, and a container's layer named c1-layer.</summary>
+    public const string Layers = """
+[{"id":"9730017ff341a01b9a21a53362f37fb4acf17f6b61707480c5e76e9dabbd5e50","created":"2026-11-23T18:35:27.692152094Z","compressed-diff-digest":"sha256:9730017ff341a01b9a21a53362f37fb4acf17f6b61707480c5e76e9dabbd5e50","compressed-size":10240,"diff-digest":"sha256:9730017ff341a01b9a21a53362f37fb4acf17f6b61707480c5e76e9dabbd5e50","diff-size":10240,"uidset":[0],"gidset":[0]},{"id":"470ef86dea14653e871f422edeb75051b0cc4a03ca6c2488c0c90cfd29a82e00","parent":"9730017ff341a01b9a21a53362f37fb4acf17f6b61707480c5e76e9dabbd5e50","created":"2026-11-23T18:38:16.447238015Z","compressed-diff-digest":"sha256:a4df64f1fcb7e4e5ce7e9d5ed3f1f963345e660c91f6718cb61e3cbf1c905a13","compressed-size":165,"diff-digest":"sha256:47cc67e751659087d81338626a19febb8684a3d63d331e010cd1ea0ed73ded61","diff-size":10240,"compression":2,"uidset":[0],"gidset":[0]},{"id":"118d11b272c29ff1a40b59561ef065de7fabb000f4134f77eeeacd23df69236d","names":["c1-layer"],"parent":"470ef86dea14653e871f422edeb75051b0cc4a03ca6c2488c0c90cfd29a82e00","created":"2026-11-23T18:38:24.186118359Z"}]
+""";
+
+    /// <summary>Two images: one from `podman import` (UTC created), one copied by skopeo from an OCI layout (created "2024-03-01T12:00:00.5+02:00", from its config).</summary>
+    public const string Images = """
+[{"id":"8c83a399a10161ca1e966bf5155adc383505341063a4e8ebf5cb9d7c0548bf7e","digest":"sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3","names":["localhost/tiny:1"],"names-history":["localhost/tiny:1"],"layer":"9730017ff341a01b9a21a53362f37fb4acf17f6b61707480c5e76e9dabbd5e50","metadata":"{\"signatures-sizes\":{\"sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3\":[]}}","big-data-names":["sha256:8c83a399a10161ca1e966bf5155adc383505341063a4e8ebf5cb9d7c0548bf7e","manifest-sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3","manifest","signature-afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3"],"big-data-sizes":{"manifest":341,"manifest-sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3":341,"sha256:8c83a399a10161ca1e966bf5155adc383505341063a4e8ebf5cb9d7c0548bf7e":409,"signature-afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3":0},"big-data-digests":{"manifest":"sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3","manifest-sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3":"sha256:afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3","sha256:8c83a399a10161ca1e966bf5155adc383505341063a4e8ebf5cb9d7c0548bf7e":"sha256:8c83a399a10161ca1e966bf5155adc383505341063a4e8ebf5cb9d7c0548bf7e","signature-afdc8f091e4e5510a816518d54d05af1711672ca7202cfd5bc1c4164f98d2fe3":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},"created":"2026-11-23T18:35:27.540846548Z"},{"id":"00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee","digest":"sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f","names":["docker.io/library/two:latest"],"names-history":["docker.io/library/two:latest"],"layer":"470ef86dea14653e871f422edeb75051b0cc4a03ca6c2488c0c90cfd29a82e00","metadata":"{\"signatures-sizes\":{\"sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f\":[]}}","big-data-names":["sha256:00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee","manifest-sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f","manifest","signature-134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f"],"big-data-sizes":{"manifest":555,"manifest-sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f":555,"sha256:00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee":299,"signature-134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f":0},"big-data-digests":{"manifest":"sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f","manifest-sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f":"sha256:134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f","sha256:00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee":"sha256:00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee","signature-134704e5305a40134415a36b65535c27c5f6b81e91b1bcb0ec5ab397bf6eb35f":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},"created":"2024-03-01T12:00:00.5+02:00"}]
+""";
+
+    /// <summary>One container from `podman create --name c1`.</summary>
+    public const string Containers = """
+[{"id":"f0c7bde995ca53cc19e382021c3231cad873a6a4b34d8c1201fd12f1ecfc35dc","names":["c1"],"image":"00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee","layer":"118d11b272c29ff1a40b59561ef065de7fabb000f4134f77eeeacd23df69236d","metadata":"{\"image-name\":\"docker.io/library/two:latest\",\"image-id\":\"00974b709a1f43dc6b21d32d24fc35e4526d61a03dd7277b1dd225a933d39fee\",\"name\":\"c1\",\"created-at\":1795459104}","created":"2026-11-23T18:38:24.190527507Z","flags":{"MountLabel":"","ProcessLabel":""}}]
+""";
+
+    /// <summary>The container's layer after one `podman mount c1`.</summary>
+    public const string MountPoints = """
+[{"id":"118d11b272c29ff1a40b59561ef065de7fabb000f4134f77eeeacd23df69236d","path":"/tmp/fmt/g/overlay/118d11b272c29ff1a40b59561ef065de7fabb000f4134f77eeeacd23df69236d/merged","count":1}]
+""";
+}
