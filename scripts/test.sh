@@ -7,6 +7,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ensure_dotnet
 ensure_node
+# The storage suite checks our store against podman's and skopeo's (containers/storage), builds
+# its test images from busybox-static, and holds POSIX locks from python3 in a second process.
+ensure_packages podman skopeo busybox-static python3 tar gzip
 
 log "installing the e2e suite's npm clients"
 npm ci --prefix "$REPO_ROOT/tests/e2e/node" --no-audit --no-fund --loglevel=error >/dev/null

@@ -35,6 +35,7 @@ public sealed class OverlayDriver
 
     private static readonly UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private static readonly UnixFileMode PublicDirectory = PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    private static readonly UnixFileMode BaseDiffMode = PublicDirectory & ~UnixFileMode.UserWrite;
 
     public OverlayDriver(string graphRoot)
     {
@@ -61,7 +62,10 @@ public sealed class OverlayDriver
         Directory.CreateDirectory(layer, PrivateDirectory);
         try
         {
-            Directory.CreateDirectory(DiffDirectory(id), PublicDirectory);
+            // As containers/storage: a base layer's diff is 0555, a child's takes its parent's mode.
+            var diffMode = parent is null ? BaseDiffMode : File.GetUnixFileMode(DiffDirectory(parent));
+            Directory.CreateDirectory(DiffDirectory(id), diffMode);
+            File.SetUnixFileMode(DiffDirectory(id), diffMode);
             var link = ShortLinkId.Create();
             File.CreateSymbolicLink(Path.Combine(Home, LinkDirectory, link), Path.Combine("..", id, "diff"));
             File.WriteAllText(Path.Combine(layer, LinkFile), link);

@@ -26,6 +26,8 @@ public sealed class OverlayDriverTests : IDisposable
         Assert.Equal($"l/{middleLink}:l/{baseLink}", File.ReadAllText(_store.Path("overlay", "top", "lower")));
         Assert.True(Directory.Exists(_store.Path("overlay", "top", "work")));
         Assert.True(Directory.Exists(_store.Path("overlay", "top", "merged")));
+        Assert.Equal((UnixFileMode)0b101_101_101, File.GetUnixFileMode(_store.Path("overlay", "base", "diff")));
+        Assert.Equal((UnixFileMode)0b101_101_101, File.GetUnixFileMode(_store.Path("overlay", "top", "diff")));
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using CriO.Image.Oci;
+using CriO.Storage.Metadata;
+using CriO.Storage.Store;
+
+namespace CriO.Image.Import;
+
+/// <summary>
+/// Imports an image from an OCI image layout folder (image-spec image-layout.md) into the
+/// store: the manifest named by the ref-name annotation, an index resolved to this node's
+/// platform, every blob checked against its digest. What an operator uses to preload a node
+/// without a registry.
+/// </summary>
+public static class OciLayoutImporter
+{
+    public static async Task<ImageRecord> ImportAsync(ContainerStorage storage, string layout, string refName, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        var index = JsonSerializer.Deserialize(await ReadBoundedAsync(Path.Combine(layout, "index.json"), ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false), OciJsonContext.Default.OciManifest)
+            ?? throw new InvalidDataException($"{layout}/index.json is empty");
+        var named = index.Manifests?.FirstOrDefault(m => m.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation) == refName)
+            ?? throw new StoreNotFoundException("image in OCI layout " + layout, refName);
+
+        var manifestBytes = await ReadBlobAsync(layout, named, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+        var manifest = JsonSerializer.Deserialize(manifestBytes, OciJsonContext.Default.OciManifest)!;
+        if (manifest.IsIndex)
+        {
+            var platform = PlatformMatcher.Choose(manifest.Manifests!) ?? throw new InvalidDataException($"{refName}: no manifest for {PlatformMatcher.Describe()}");
+            manifestBytes = await ReadBlobAsync(layout, platform, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+            manifest = JsonSerializer.Deserialize(manifestBytes, OciJsonContext.Default.OciManifest)!;
+        }
+
+        var configBytes = await ReadBlobAsync(layout, manifest.Config ?? throw new InvalidDataException($"{refName}: manifest without config"), ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+
+        // Layers stream straight from the layout into the store, which checks their digests.
+        return await ImageCommitter.CommitAsync(storage, manifestBytes, configBytes,
+            (layer, _) => Task.FromResult<Stream>(File.OpenRead(BlobPath(layout, layer.Digest))), names, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadBlobAsync(string layout, OciDescriptor descriptor, int maxBytes, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadBoundedAsync(BlobPath(layout, descriptor.Digest), maxBytes, cancellationToken).ConfigureAwait(false);
+        Digests.Verify(descriptor.Digest, bytes, $"blob {descriptor.Digest}");
+        return bytes;
+    }
+
+    private static string BlobPath(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", StoreIds.Hex(digest));
+
+    private static async Task<byte[]> ReadBoundedAsync(string path, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (new FileInfo(path).Length > maxBytes)
+        {
+            throw new InvalidDataException($"{path} is larger than {maxBytes} bytes");
+        }
+
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,155 @@
+using CriO.Storage.Metadata;
+using CriO.Storage.Overlay;
+
+namespace CriO.Storage.Store;
+
+/// <summary>
+/// A containers/storage store (graph root + run root, overlay driver): its layers, images and
+/// containers, and the operations that span them. Those take the stores' locks together, in
+/// containers/storage's order (layers, images, containers), so a concurrent podman, skopeo or
+/// second daemon never sees half of one.
+/// </summary>
+public sealed class ContainerStorage
+{
+    private readonly TimeProvider _time;
+
+    private ContainerStorage(StoreDirectories directories, TimeProvider time)
+    {
+        Directories = directories;
+        _time = time;
+        directories.Create();
+        Layers = new LayerStore(directories, new OverlayDriver(directories.GraphRoot), time);
+        Images = new ImageStore(directories);
+        Containers = new ContainerStore(directories);
+    }
+
+    public StoreDirectories Directories { get; }
+
+    public LayerStore Layers { get; }
+
+    public ImageStore Images { get; }
+
+    public ContainerStore Containers { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) the store and repairs what a crash may have left: incomplete
+    /// layers and staging folders of processes that are gone.
+    /// </summary>
+    public static ContainerStorage Open(string graphRoot, string runRoot, TimeProvider? time = null)
+    {
+        var storage = new ContainerStorage(new StoreDirectories(graphRoot, runRoot), time ?? TimeProvider.System);
+        storage.RemovedAtOpen = storage.Layers.RemoveLeftovers();
+        return storage;
+    }
+
+    /// <summary>IDs of incomplete layers removed when the store was opened.</summary>
+    public IReadOnlyList<string> RemovedAtOpen { get; private set; } = [];
+
+    /// <summary>Adds an image record on an existing top layer (its layers come first).</summary>
+    public ImageRecord CreateImage(string id, string? topLayer, IReadOnlyList<string> names, GoTimestamp created, string? digest = null, string? metadata = null)
+    {
+        using var layers = Layers.Records.OpenShared();
+        if (topLayer is not null && LayerStore.Find(layers.Records, topLayer) is not { IsIncomplete: false })
+        {
+            throw new StoreNotFoundException("layer", topLayer);
+        }
+
+        return Images.Create(id, topLayer, names, created, digest, metadata);
+    }
+
+    /// <summary>
+    /// Creates a container on an image (by ID, name, digest or prefix): a read-write layer on the
+    /// image's top layer, the record, and its userdata folders. All or nothing.
+    /// </summary>
+    public ContainerRecord CreateContainer(string? id, IReadOnlyList<string> names, string imageReference, string? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        id ??= StoreIds.Random();
+        using var layers = Layers.Records.OpenExclusive();
+        using var images = Images.Records.OpenShared();
+        using var containers = Containers.Records.OpenExclusive();
+        var image = ImageStore.Find(images.Records, imageReference) ?? throw new StoreNotFoundException("image", imageReference);
+        if (containers.Writable.Any(c => c.Id == id))
+        {
+            throw new StoreConflictException($"container {id} already exists");
+        }
+
+        foreach (var name in names)
+        {
+            if (containers.Writable.FirstOrDefault(c => c.Names?.Contains(name) ?? false) is { } holder)
+            {
+                throw new StoreConflictException($"container name \"{name}\" is taken by container {holder.Id}");
+            }
+        }
+
+        var layer = Layers.CreateEmptyLocked(layers, null, image.TopLayer, []);
+        try
+        {
+            return Containers.CreateLocked(containers, id, names, image.Id, layer.Id, metadata, GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()));
+        }
+        catch
+        {
+            Layers.DeleteLocked(layers, layer.Id);
+            throw;
+        }
+    }
+
+    /// <summary>Removes a container: unmounts and deletes its layer, its record and folders. Unknown: nothing happens.</summary>
+    public void DeleteContainer(string reference)
+    {
+        using var layers = Layers.Records.OpenExclusive();
+        using var containers = Containers.Records.OpenExclusive();
+        var container = ContainerStore.Find(containers.Writable, reference);
+        if (container is null)
+        {
+            return;
+        }
+
+        Layers.DeleteLocked(layers, container.LayerId);
+        Containers.DeleteLocked(containers, container);
+    }
+
+    /// <summary>
+    /// Removes an image, refused while a container uses it, then each of its layers from the top
+    /// down as long as no other image or layer needs it. Returns the IDs of the layers removed.
+    /// </summary>
+    public IReadOnlyList<string> DeleteImage(string reference)
+    {
+        using var layers = Layers.Records.OpenExclusive();
+        using var images = Images.Records.OpenExclusive();
+        using var containers = Containers.Records.OpenShared();
+        var image = ImageStore.Find(images.Writable, reference) ?? throw new StoreNotFoundException("image", reference);
+        if (containers.Records.FirstOrDefault(c => c.ImageId == image.Id) is { } user)
+        {
+            throw new StoreConflictException($"image {image.Id} is in use by container {user.Id}{(user.Names is { Count: > 0 } ? $" ({user.Names[0]})" : "")}");
+        }
+
+        Images.DeleteLocked(images, image);
+        var removed = new List<string>();
+        for (var layerId = image.TopLayer; layerId is not null;)
+        {
+            var layer = layers.Writable.FirstOrDefault(l => l.Id == layerId);
+            var stillNeeded = layer is null
+                || images.Writable.Any(i => i.TopLayer == layerId || (i.MappedTopLayers?.Contains(layerId) ?? false))
+                || layers.Writable.Any(l => l.Parent == layerId);
+            if (stillNeeded)
+            {
+                break;
+            }
+
+            Layers.DeleteLocked(layers, layerId);
+            removed.Add(layerId);
+            layerId = layer!.Parent;
+        }
+
+        return removed;
+    }
+
+    /// <summary>Mounts a container's layer read-write and returns its root file system path.</summary>
+    public string MountContainer(string reference, string? mountLabel = null) =>
+        Layers.Mount(Containers.Get(reference).LayerId, readOnly: false, mountLabel);
+
+    /// <summary>Drops one mount of the container's layer; returns whether it is still mounted.</summary>
+    public bool UnmountContainer(string reference, bool force = false) =>
+        Layers.Unmount(Containers.Get(reference).LayerId, force);
+}
