@@ -1,0 +1,14 @@
+using CriO.Bench;
+
+// crio-bench NAME [runs]: each benchmark reports medians and the ratio ours/peer of one run.
+var name = args.Length > 0 ? args[0] : "help";
+var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+switch (name)
+{
+    case "layer-apply":
+        await LayerApplyBenchmark.RunAsync(runs, layerBytes: 100_000_000);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: crio-bench layer-apply [runs]   (root: mounts a tmpfs)");
+        return name == "help" ? 0 : 2;
+}
