@@ -74,6 +74,8 @@ public static class CrioCommandLine
         }).GetAwaiter().GetResult());
         root.Subcommands.Add(print);
 
+        root.Subcommands.Add(StorageCommand.Create(Sources));
+
         var version = new Command("version", "Print the version of crio and of the CRI it serves.");
         version.SetAction(_ =>
         {
