@@ -118,7 +118,7 @@ internal sealed class DiffWriter : IDisposable
         var error = FileTreeCalls.TryWriteAll(_file!, content);
         if (error != 0)
         {
-            throw new IOException($"writing layer entry '{_fileEntry!.DisplayName}': {FileTreeCalls.Error(error, "write", _tree.Describe(_fileEntry.Name)).Message}", error);
+            throw new IOException($"write of layer entry '{_fileEntry!.DisplayName}': {FileTreeCalls.Describe(error)}", error);
         }
     }
 
@@ -205,7 +205,7 @@ internal sealed class DiffWriter : IDisposable
     {
         if (error != 0)
         {
-            throw new IOException($"layer entry '{entry.DisplayName}': {call}: {FileTreeCalls.Error(error, call, entry.DisplayName).Message}", error);
+            throw new IOException($"{call} of layer entry '{entry.DisplayName}': {FileTreeCalls.Describe(error)}", error);
         }
     }
 

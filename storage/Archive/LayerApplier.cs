@@ -20,6 +20,7 @@ namespace CriO.Storage.Archive;
 public static class LayerApplier
 {
     private const int ReadBufferSize = 256 * 1024;
+    private const int ReadAheadChunkSize = 1024 * 1024;
 
     /// <summary>
     /// Applies <paramref name="layer"/> to <paramref name="diffDirectory"/> (which must exist and
@@ -39,6 +40,8 @@ public static class LayerApplier
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(diffDirectory);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxEntries);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxExtendedHeaderSize, 512);
 
         using var compressed = new DigestingReadStream(layer);
         var magic = await compressed.PeekAsync(10, cancellationToken).ConfigureAwait(false);
@@ -53,7 +56,9 @@ public static class LayerApplier
         await using (decompressor.ConfigureAwait(false))
         {
             using var uncompressed = new DigestingReadStream(decompressor);
-            using var reader = new TarEntryReader(uncompressed, ReadBufferSize, options.MaxExtendedHeaderSize);
+            var readAhead = new ReadAheadStream(uncompressed, ReadAheadChunkSize, cancellationToken);
+            await using var readAheadScope = readAhead.ConfigureAwait(false);
+            using var reader = new TarEntryReader(readAhead, ReadBufferSize, options.MaxExtendedHeaderSize);
             using var writer = new DiffWriter(diffDirectory, options.UidOffset, options.GidOffset, replaceExisting: tarSplitOutput is null);
             var tarSplit = tarSplitOutput is null ? null : new TarSplitWriter(tarSplitOutput);
             try
@@ -66,7 +71,9 @@ public static class LayerApplier
                     await tarSplit.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                // The digests are read once the read-ahead task has finished with the streams.
                 // The blob digest covers every byte received, including any the decompressor left.
+                await readAhead.Completion.ConfigureAwait(false);
                 await DrainAsync(compressed, cancellationToken).ConfigureAwait(false);
                 return new LayerApplyResult
                 {

@@ -19,6 +19,7 @@ internal sealed class ReadAheadStream : Stream
     private byte[]? _current;
     private int _position;
     private int _length;
+    private bool _disposed;
 
     public ReadAheadStream(Stream inner, int chunkSize, CancellationToken cancellationToken)
     {
@@ -88,6 +89,12 @@ internal sealed class ReadAheadStream : Stream
 
     public override async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -114,15 +121,17 @@ internal sealed class ReadAheadStream : Stream
         }
 
         _stop.Dispose();
-        await base.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
             DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+
+        base.Dispose(disposing);
     }
 
     private async Task ProduceAsync(Stream inner, int chunkSize, CancellationToken cancellationToken)

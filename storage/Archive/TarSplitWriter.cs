@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using System.Threading.Channels;
 
 namespace CriO.Storage.Archive;
 
@@ -21,14 +22,24 @@ namespace CriO.Storage.Archive;
 /// file entries with the same filepath.Clean'ed name are refused: its unpacker refuses to read
 /// them, and reassembly could not find both contents anyway.
 /// </summary>
+/// <remarks>
+/// Lines are built on the caller's thread and compressed on a background task, a few buffers
+/// behind: the record is about a third of the tar's size, and compressing it would otherwise
+/// hold up applying the layer.
+/// </remarks>
 internal sealed class TarSplitWriter : IAsyncDisposable
 {
     private const int FlushThreshold = 128 * 1024;
 
     private readonly GZipStream _gzip;
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold + (64 * 1024));
+    private readonly PooledBufferWriter _buffer = new(FlushThreshold + (64 * 1024));
     private readonly Utf8JsonWriter _json;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Channel<(byte[] Buffer, int Length)> _pending =
+        Channel.CreateBounded<(byte[] Buffer, int Length)>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _compressor;
     private long _position;
     private bool _completed;
 
@@ -37,6 +48,7 @@ internal sealed class TarSplitWriter : IAsyncDisposable
     {
         _gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true);
         _json = new Utf8JsonWriter(_buffer);
+        _compressor = Task.Run(() => CompressAsync(_stop.Token), CancellationToken.None);
     }
 
     /// <summary>Whether enough is buffered to be worth <see cref="FlushAsync"/>.</summary>
@@ -109,12 +121,22 @@ internal sealed class TarSplitWriter : IAsyncDisposable
         EndLine();
     }
 
+    /// <summary>Hands what is buffered to the compressing task (waiting only if it is several buffers behind).</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_buffer.WrittenCount > 0)
         {
-            await _gzip.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            _buffer.ResetWrittenCount();
+            var filled = _buffer.Detach();
+            try
+            {
+                await _pending.Writer.WriteAsync(filled, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                ArrayPool<byte>.Shared.Return(filled.Buffer);
+                await _compressor.ConfigureAwait(false); // throws the compressor's own error
+                throw;
+            }
         }
     }
 
@@ -122,6 +144,8 @@ internal sealed class TarSplitWriter : IAsyncDisposable
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+        _pending.Writer.Complete();
+        await _compressor.ConfigureAwait(false);
         await _gzip.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _gzip.DisposeAsync().ConfigureAwait(false);
         _completed = true;
@@ -129,10 +153,52 @@ internal sealed class TarSplitWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _json.DisposeAsync().ConfigureAwait(false);
         if (!_completed)
         {
+            _pending.Writer.TryComplete();
+            await _stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _compressor.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The layer failed already; that error is the one the caller sees.
+            }
+
+            while (_pending.Reader.TryRead(out var chunk))
+            {
+                ArrayPool<byte>.Shared.Return(chunk.Buffer);
+            }
+
             await _gzip.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _json.DisposeAsync().ConfigureAwait(false);
+        _buffer.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task CompressAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var (buffer, length) in _pending.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _gzip.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _pending.Writer.TryComplete(e);
+            throw;
         }
     }
 
