@@ -28,7 +28,10 @@ internal static unsafe partial class FileTreeCalls
     /// <paramref name="path"/>, with the strerror(3) text and the errno in the message.
     /// </summary>
     public static IOException Error(int error, string call, string path) =>
-        new($"{call} '{path}': {Marshal.GetPInvokeErrorMessage(error)} (errno {error})", error);
+        new($"{call} '{path}': {Describe(error)}", error);
+
+    /// <summary>The strerror(3) text of an errno value, with the number.</summary>
+    public static string Describe(int error) => $"{Marshal.GetPInvokeErrorMessage(error)} (errno {error})";
 
     /// <summary>0 when <paramref name="result"/> is not negative, else errno.</summary>
     private static int ErrnoOf(long result) => result >= 0 ? 0 : Marshal.GetLastPInvokeError();
