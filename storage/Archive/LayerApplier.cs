@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using ZstdSharp;
+using CriO.Storage.Metadata;
 
 namespace CriO.Storage.Archive;
 
@@ -48,8 +49,8 @@ public static class LayerApplier
         var compression = DetectCompression(magic.Span);
         Stream decompressor = compression switch
         {
-            LayerCompression.Gzip => new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true),
-            LayerCompression.Zstd => new DecompressionStream(compressed, bufferSize: 0, checkEndOfStream: true, leaveOpen: true),
+            CompressionType.Gzip => new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true),
+            CompressionType.Zstd => new DecompressionStream(compressed, bufferSize: 0, checkEndOfStream: true, leaveOpen: true),
             _ => new PassThroughStream(compressed),
         };
 
@@ -98,16 +99,16 @@ public static class LayerApplier
     }
 
     /// <summary>containers/storage's archive.DetectCompression on the first bytes; bzip2 and xz are refused.</summary>
-    internal static LayerCompression DetectCompression(ReadOnlySpan<byte> start)
+    internal static CompressionType DetectCompression(ReadOnlySpan<byte> start)
     {
         if (start.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B, 0x08]))
         {
-            return LayerCompression.Gzip;
+            return CompressionType.Gzip;
         }
 
         if (start.StartsWith((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD]))
         {
-            return LayerCompression.Zstd;
+            return CompressionType.Zstd;
         }
 
         if (start.StartsWith("BZh"u8) || start.StartsWith((ReadOnlySpan<byte>)[0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]))
@@ -115,7 +116,7 @@ public static class LayerApplier
             throw new LayerFormatException("the layer is compressed with bzip2 or xz, which are not supported");
         }
 
-        return LayerCompression.None;
+        return CompressionType.Uncompressed;
     }
 
     private static async Task<int> ApplyEntriesAsync(

@@ -1,3 +1,5 @@
+using CriO.Storage.Metadata;
+
 namespace CriO.Storage.Archive;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed record LayerApplyResult
 
     public required long UncompressedSize { get; init; }
 
-    public required LayerCompression Compression { get; init; }
+    public required CompressionType Compression { get; init; }
 
     /// <summary>The distinct uids of the tar headers (before any offset), ascending, whiteouts left out, as containers/storage lists them.</summary>
     public required IReadOnlyList<uint> Uids { get; init; }

@@ -29,33 +29,4 @@ internal static partial class FileLockCalls
             ? new UnauthorizedAccessException(message)
             : new IOException(message, error);
     }
-
-    /// <summary>
-    /// Keeps a descriptor from being closed (and its number reused) while a raw call uses it:
-    /// <c>using var d = new Borrowed(fd);</c> then pass <see cref="Fd"/>.
-    /// </summary>
-    private ref struct Borrowed
-    {
-        private readonly LockFileDescriptor _descriptor;
-        private bool _added;
-
-        public Borrowed(LockFileDescriptor descriptor)
-        {
-            _descriptor = descriptor;
-            _added = false;
-            descriptor.DangerousAddRef(ref _added);
-            Fd = (int)descriptor.DangerousGetHandle();
-        }
-
-        public int Fd { get; }
-
-        public void Dispose()
-        {
-            if (_added)
-            {
-                _added = false;
-                _descriptor.DangerousRelease();
-            }
-        }
-    }
 }

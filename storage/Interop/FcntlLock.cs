@@ -23,7 +23,7 @@ internal static unsafe partial class FileLockCalls
     /// waiting for it when <paramref name="wait"/>; without waiting, false means someone else holds
     /// a conflicting lock. EINTR is retried.
     /// </summary>
-    public static bool Lock(LockFileDescriptor descriptor, bool exclusive, bool wait, string path)
+    public static bool Lock(SafeFd descriptor, bool exclusive, bool wait, string path)
     {
         var request = new flock
         {
@@ -33,7 +33,7 @@ internal static unsafe partial class FileLockCalls
             l_len = 0, // to the end of the file, however long it grows
             l_pid = 0, // must be 0 for OFD locks
         };
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         while (true)
         {
             if (fcntl(d.Fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &request) == 0)

@@ -13,16 +13,16 @@ internal static unsafe partial class FileLockCalls
     /// a lock file, read-write or read-only, close-on-exec. Opening through open(2) rather than
     /// FileStream keeps .NET from adding its own flock(2) on the file.
     /// </summary>
-    public static LockFileDescriptor OpenLockFile(string path, bool readOnly, bool create, int mode)
+    public static SafeFd OpenLockFile(string path, bool readOnly, bool create, int mode)
     {
         var flags = (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC | (create ? O_CREAT : 0);
         return Open(path, flags, mode);
     }
 
     /// <summary>Opens a directory read-only, so that it can be fsynced after a rename inside it.</summary>
-    public static LockFileDescriptor OpenDirectory(string path) => Open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    public static SafeFd OpenDirectory(string path) => Open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 
-    private static LockFileDescriptor Open(string path, int flags, int mode)
+    private static SafeFd Open(string path, int flags, int mode)
     {
         var bytes = Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* p = bytes)
@@ -32,7 +32,7 @@ internal static unsafe partial class FileLockCalls
                 var fd = open(p, flags, (Tmds.Linux.mode_t)mode);
                 if (fd >= 0)
                 {
-                    return new LockFileDescriptor(fd);
+                    return new SafeFd(fd);
                 }
 
                 var error = errno;

@@ -18,7 +18,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>lstat-like fstatat(2) of <paramref name="name"/>; an empty name stats the descriptor itself.</summary>
     public static int TryStatAt(SafeFd directory, ReadOnlySpan<byte> name, out FileStatus status)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         stat st;
         fixed (byte* p = n)
@@ -54,7 +54,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>lchown-like fchownat(2) with AT_SYMLINK_NOFOLLOW; an empty name changes the descriptor itself.</summary>
     public static int TryChownAt(SafeFd directory, ReadOnlySpan<byte> name, uint uid, uint gid)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -72,7 +72,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>fchmodat(2) of a name known not to be a symlink (the kernel follows one here).</summary>
     public static int TryChmodAt(SafeFd directory, ReadOnlySpan<byte> name, uint mode)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -90,7 +90,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>fchmod(2) of an open (not O_PATH) descriptor.</summary>
     public static int TryChmod(SafeFd descriptor, uint mode)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         int error;
         do
         {
@@ -107,7 +107,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int TrySetTimesAt(SafeFd directory, ReadOnlySpan<byte> name, long accessSeconds, long accessNanoseconds, long modifySeconds, long modifyNanoseconds)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         var times = stackalloc timespec[2];
         times[0].tv_sec = (time_t)accessSeconds;
         times[0].tv_nsec = (long_t)accessNanoseconds;

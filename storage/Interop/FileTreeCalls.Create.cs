@@ -15,7 +15,7 @@ internal static unsafe partial class FileTreeCalls
 {
     public static int TryMkdirAt(SafeFd directory, ReadOnlySpan<byte> name, uint mode)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -33,7 +33,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>mknodat(2) with <paramref name="mode"/> holding the file type (S_IFCHR, S_IFBLK, S_IFIFO) and permissions.</summary>
     public static int TryMknodAt(SafeFd directory, ReadOnlySpan<byte> name, uint mode, uint major, uint minor)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -60,7 +60,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>symlinkat(2): <paramref name="name"/> in <paramref name="directory"/> pointing at <paramref name="target"/>, which is never resolved here.</summary>
     public static int TrySymlinkAt(ReadOnlySpan<byte> target, SafeFd directory, ReadOnlySpan<byte> name)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var t = new NativePath(target, stackalloc byte[StackPathBytes]);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* pt = t, pn = n)
@@ -79,8 +79,8 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a symlink as the old name is linked itself, never followed.</summary>
     public static int TryLinkAt(SafeFd oldDirectory, ReadOnlySpan<byte> oldName, SafeFd newDirectory, ReadOnlySpan<byte> newName)
     {
-        using var od = new Borrowed(oldDirectory);
-        using var nd = new Borrowed(newDirectory);
+        using var od = new SafeFdBorrow(oldDirectory);
+        using var nd = new SafeFdBorrow(newDirectory);
         using var o = new NativePath(oldName, stackalloc byte[StackPathBytes]);
         using var n = new NativePath(newName, stackalloc byte[StackPathBytes]);
         fixed (byte* po = o, pn = n)

@@ -44,7 +44,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int TryOpenAt(SafeFd directory, ReadOnlySpan<byte> name, int flags, uint mode, out SafeFd descriptor)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -70,7 +70,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int TryOpenInRoot(SafeFd root, ReadOnlySpan<byte> path, int flags, out SafeFd descriptor)
     {
-        using var d = new Borrowed(root);
+        using var d = new SafeFdBorrow(root);
         using var n = new NativePath(path.IsEmpty ? "."u8 : path, stackalloc byte[StackPathBytes]);
         var how = new open_how { flags = (ulong)(flags | O_CLOEXEC), mode = 0, resolve = InRoot };
         fixed (byte* p = n)
@@ -98,7 +98,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int TryReopen(SafeFd pathDescriptor, int flags, out SafeFd descriptor)
     {
-        using var d = new Borrowed(pathDescriptor);
+        using var d = new SafeFdBorrow(pathDescriptor);
         var path = Encoding.ASCII.GetBytes($"/proc/self/fd/{d.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture)}\0");
         fixed (byte* p = path)
         {

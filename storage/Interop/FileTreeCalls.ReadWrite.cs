@@ -14,7 +14,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>Reads what is available, up to the buffer's length; 0 at the end of the file.</summary>
     public static int Read(SafeFd descriptor, Span<byte> buffer, string displayPath)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         fixed (byte* p = buffer)
         {
             long n;
@@ -33,7 +33,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>Writes all of <paramref name="data"/>, continuing after short writes; returns 0 or errno.</summary>
     public static int TryWriteAll(SafeFd descriptor, ReadOnlySpan<byte> data)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         fixed (byte* p = data)
         {
             var done = 0;
@@ -61,7 +61,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>syncfs(2): flushes the whole file system holding <paramref name="descriptor"/>.</summary>
     public static void SyncFileSystem(SafeFd descriptor, string displayPath)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         int error;
         do
         {

@@ -22,7 +22,7 @@ internal static unsafe partial class FileTreeCalls
 
     public static int TryUnlinkAt(SafeFd directory, ReadOnlySpan<byte> name, bool removeDirectory)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* p = n)
         {
@@ -43,7 +43,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int ReadDirectory(SafeFd directory, Span<byte> buffer, string displayPath)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         fixed (byte* p = buffer)
         {
             long n;

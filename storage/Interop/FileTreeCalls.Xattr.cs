@@ -15,7 +15,7 @@ internal static unsafe partial class FileTreeCalls
     /// <summary>fsetxattr(2) on an open (not O_PATH) descriptor of a file or directory.</summary>
     public static int TrySetXattr(SafeFd descriptor, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* pn = n, pv = value)
         {
@@ -38,7 +38,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static int TrySetXattrAt(SafeFd directory, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var path = new NativePath(ProcFdPath(d.Fd, entry), stackalloc byte[StackPathBytes]);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         fixed (byte* pp = path, pn = n, pv = value)
@@ -60,7 +60,7 @@ internal static unsafe partial class FileTreeCalls
     /// </summary>
     public static byte[]? GetXattrAt(SafeFd directory, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> name, string displayPath)
     {
-        using var d = new Borrowed(directory);
+        using var d = new SafeFdBorrow(directory);
         using var path = new NativePath(ProcFdPath(d.Fd, entry), stackalloc byte[StackPathBytes]);
         using var n = new NativePath(name, stackalloc byte[StackPathBytes]);
         var buffer = new byte[64 * 1024];

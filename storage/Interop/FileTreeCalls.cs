@@ -43,35 +43,6 @@ internal static unsafe partial class FileTreeCalls
     private static bool Interrupted(int error) => error == EINTR;
 
     /// <summary>
-    /// Keeps a descriptor from being closed (and its number reused) while a raw call uses it:
-    /// <c>using var d = new Borrowed(fd);</c> then pass <see cref="Fd"/>.
-    /// </summary>
-    private ref struct Borrowed
-    {
-        private readonly SafeFd _descriptor;
-        private bool _added;
-
-        public Borrowed(SafeFd descriptor)
-        {
-            _descriptor = descriptor;
-            _added = false;
-            descriptor.DangerousAddRef(ref _added);
-            Fd = (int)descriptor.DangerousGetHandle();
-        }
-
-        public int Fd { get; }
-
-        public void Dispose()
-        {
-            if (_added)
-            {
-                _descriptor.DangerousRelease();
-                _added = false;
-            }
-        }
-    }
-
-    /// <summary>
     /// A NUL-terminated copy of a path or name, on the caller's stack when short:
     /// <c>using var p = new NativePath(name, stackalloc byte[StackPathBytes]);</c>. A path with an
     /// embedded NUL would be cut short by the kernel, so it is refused here.

@@ -11,9 +11,9 @@ namespace CriO.Storage.Interop;
 internal static unsafe partial class FileLockCalls
 {
     /// <summary>Reads from <paramref name="offset"/> until <paramref name="buffer"/> is full or the file ends; returns the count read.</summary>
-    public static int ReadAt(LockFileDescriptor descriptor, Span<byte> buffer, long offset, string path)
+    public static int ReadAt(SafeFd descriptor, Span<byte> buffer, long offset, string path)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         var total = 0;
         fixed (byte* p = buffer)
         {
@@ -44,9 +44,9 @@ internal static unsafe partial class FileLockCalls
     }
 
     /// <summary>Writes all of <paramref name="data"/> at <paramref name="offset"/>.</summary>
-    public static void WriteAt(LockFileDescriptor descriptor, ReadOnlySpan<byte> data, long offset, string path)
+    public static void WriteAt(SafeFd descriptor, ReadOnlySpan<byte> data, long offset, string path)
     {
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         var total = 0;
         fixed (byte* p = data)
         {
@@ -73,7 +73,7 @@ internal static unsafe partial class FileLockCalls
     public static void SyncDirectory(string path)
     {
         using var descriptor = OpenDirectory(path);
-        using var d = new Borrowed(descriptor);
+        using var d = new SafeFdBorrow(descriptor);
         while (fsync(d.Fd) != 0)
         {
             var error = errno;

@@ -5,8 +5,8 @@ using static Tmds.Linux.LibC;
 namespace CriO.Storage.Interop;
 
 /// <summary>
-/// A file descriptor opened by <see cref="FileTreeCalls"/> (directories held while a layer is
-/// applied, files being written or read). Disposing closes it:
+/// A file descriptor: directories held while a layer is applied, files written or read, lock
+/// files. Disposing closes it, which also drops an open-file-description lock taken through it:
 /// close(2), https://man7.org/linux/man-pages/man2/close.2.html.
 /// </summary>
 [SupportedOSPlatform("linux")]

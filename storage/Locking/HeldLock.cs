@@ -24,9 +24,9 @@ namespace CriO.Storage.Locking;
 [SupportedOSPlatform("linux")]
 public sealed class HeldLock : IDisposable
 {
-    private readonly LockFileDescriptor _descriptor;
+    private readonly SafeFd _descriptor;
 
-    internal HeldLock(LockFile lockFile, LockFileDescriptor descriptor, bool exclusive)
+    internal HeldLock(LockFile lockFile, SafeFd descriptor, bool exclusive)
     {
         LockFile = lockFile;
         _descriptor = descriptor;

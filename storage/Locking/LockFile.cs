@@ -170,7 +170,7 @@ public sealed class LockFile
         }
     }
 
-    private LockFileDescriptor OpenDescriptor()
+    private SafeFd OpenDescriptor()
     {
         try
         {

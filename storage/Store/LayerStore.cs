@@ -97,9 +97,7 @@ public sealed class LayerStore
                 CompressedSize = result.CompressedSize,
                 UncompressedDigest = result.UncompressedDigest,
                 UncompressedSize = result.UncompressedSize,
-
-                // The applier's compression values are containers/storage's numbers.
-                Compression = (CompressionType)(int)result.Compression,
+                Compression = result.Compression,
                 UidSet = result.Uids.Count > 0 ? [.. result.Uids] : null,
                 GidSet = result.Gids.Count > 0 ? [.. result.Gids] : null,
             };
@@ -150,10 +148,7 @@ public sealed class LayerStore
         try
         {
             _driver.Create(id, parentId);
-            record.IsIncomplete = false;
-            record.Flags = record.Flags is { Count: 0 } ? null : record.Flags;
-            session.Save();
-            return record;
+            return MarkComplete(session, record);
         }
         catch
         {
@@ -336,16 +331,22 @@ public sealed class LayerStore
             var tarSplit = _directories.TarSplit(record.Id);
             File.Move(stagedTarSplit, tarSplit, overwrite: true);
             File.SetUnixFileMode(tarSplit, MetadataFile.FileMode);
-            record.IsIncomplete = false;
-            record.Flags = record.Flags is { Count: 0 } ? null : record.Flags;
-            session.Save();
-            return record;
+            return MarkComplete(session, record);
         }
         catch
         {
             Undo(session, record);
             throw;
         }
+    }
+
+    // The last step of every create: the layer is whole on disk, so its record stops being incomplete.
+    private static LayerRecord MarkComplete(RecordSession<LayerRecord> session, LayerRecord record)
+    {
+        record.IsIncomplete = false;
+        record.Flags = record.Flags is { Count: 0 } ? null : record.Flags;
+        session.Save();
+        return record;
     }
 
     private void Undo(RecordSession<LayerRecord> session, LayerRecord record)

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using CriO.Storage.Archive;
 using CriO.Tests.Shared;
+using CriO.Storage.Metadata;
 
 namespace CriO.Storage.Tests.Archive;
 
@@ -17,7 +18,7 @@ public class LayerApplierCompressionTests
         Assert.Equal(0, (await ChildProcess.RunAsync("zstd", ["-q", "-k", tar, "-o", tar + ".zst"])).ExitCode);
         var diffId = await Tree.Sha256Async(tar);
 
-        foreach (var (file, compression) in new[] { (tar, LayerCompression.None), (tar + ".gz", LayerCompression.Gzip), (tar + ".zst", LayerCompression.Zstd) })
+        foreach (var (file, compression) in new[] { (tar, CompressionType.Uncompressed), (tar + ".gz", CompressionType.Gzip), (tar + ".zst", CompressionType.Zstd) })
         {
             var diff = scratch.NewDiff("diff-" + compression);
             await using var input = File.OpenRead(file);

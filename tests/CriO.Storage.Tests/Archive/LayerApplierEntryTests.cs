@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using CriO.Storage.Archive;
+using CriO.Storage.Metadata;
 
 namespace CriO.Storage.Tests.Archive;
 
@@ -51,7 +52,7 @@ public class LayerApplierEntryTests
 
         Assert.Equal<uint>([0, 42, 1234], result.Uids);
         Assert.Equal<uint>([0, 6, 43, 5678], result.Gids);
-        Assert.Equal(LayerCompression.None, result.Compression);
+        Assert.Equal(CompressionType.Uncompressed, result.Compression);
         Assert.Equal(14, result.EntryCount);
     }
 
