@@ -60,7 +60,6 @@ public sealed class LayerStore
     /// </summary>
     public async Task<LayerRecord> CreateFromTarAsync(Stream layer, string? parentId, LayerCreateOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(options);
         var parent = parentId is null ? null : Complete(Get(parentId));
         if (options.Id is { } wanted && Find(wanted) is { IsIncomplete: false } present && present.Id == wanted)
@@ -68,48 +67,77 @@ public sealed class LayerStore
             return present;
         }
 
+        using var staged = await StageAsync(layer, options, cancellationToken).ConfigureAwait(false);
+        return CommitStaged(staged, parent?.Id, options);
+    }
+
+    /// <summary>
+    /// Applies a layer tar into a private staging folder, with no lock held, and checks its
+    /// digests against <paramref name="options"/>. Many can run at once (a pull stages all its
+    /// layers concurrently); nothing is in the store until <see cref="CommitStaged"/>.
+    /// </summary>
+    public async Task<StagedLayer> StageAsync(Stream layer, LayerCreateOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(_directories.Staging, StoreDirectories.PrivateMode);
-        var staging = Path.Combine(_directories.Staging, $"{Environment.ProcessId}-{StoreIds.Random()[..16]}");
-        Directory.CreateDirectory(staging, StoreDirectories.PrivateMode);
+        var folder = Path.Combine(_directories.Staging, $"{Environment.ProcessId}-{StoreIds.Random()[..16]}");
+        Directory.CreateDirectory(folder, StoreDirectories.PrivateMode);
         try
         {
-            var diff = Path.Combine(staging, "diff");
-            var diffMode = parent is null ? BaseDiffMode : File.GetUnixFileMode(_driver.DiffDirectory(parent.Id));
+            var diff = Path.Combine(folder, "diff");
             Directory.CreateDirectory(diff);
-            File.SetUnixFileMode(diff, diffMode);
-            var tarSplit = Path.Combine(staging, "tar-split.gz");
+            File.SetUnixFileMode(diff, BaseDiffMode);
             LayerApplyResult result;
-            await using (var tarSplitFile = new FileStream(tarSplit, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var tarSplitFile = new FileStream(Path.Combine(folder, "tar-split.gz"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 result = await LayerApplier.ApplyAsync(layer, diff, tarSplitFile, options.Apply, cancellationToken).ConfigureAwait(false);
             }
 
             Verify("DiffID", options.ExpectedDiffId, result.UncompressedDigest);
             Verify("digest", options.ExpectedCompressedDigest, result.CompressedDigest);
-            var id = options.Id ?? StoreIds.ForLayer(parent?.Id, result.UncompressedDigest);
-            var record = new LayerRecord
-            {
-                Id = id,
-                Names = options.Names.Count > 0 ? [.. options.Names] : null,
-                Parent = parent?.Id,
-                Created = GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()),
-                CompressedDigest = result.CompressedDigest,
-                CompressedSize = result.CompressedSize,
-                UncompressedDigest = result.UncompressedDigest,
-                UncompressedSize = result.UncompressedSize,
-                Compression = result.Compression,
-                UidSet = result.Uids.Count > 0 ? [.. result.Uids] : null,
-                GidSet = result.Gids.Count > 0 ? [.. result.Gids] : null,
-            };
-            return Commit(record, diff, tarSplit);
+            return new StagedLayer(folder, result);
         }
-        finally
+        catch
         {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
+            Directory.Delete(folder, recursive: true);
+            throw;
         }
+    }
+
+    /// <summary>
+    /// Moves a staged layer into the store on <paramref name="parentId"/> (which must be there).
+    /// A layer with the same ID committed meanwhile (by another pull, ours or podman's) is the
+    /// same content: it is returned and the staged copy dropped.
+    /// </summary>
+    public LayerRecord CommitStaged(StagedLayer staged, string? parentId, LayerCreateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        ArgumentNullException.ThrowIfNull(options);
+        var result = staged.Result;
+
+        // As containers/storage: a child's diff starts with its parent's diff mode. A tar that
+        // set its root's mode itself changed it from the 0555 a staging diff starts with.
+        if (parentId is not null && File.GetUnixFileMode(staged.Diff) == BaseDiffMode && _driver.Exists(parentId))
+        {
+            File.SetUnixFileMode(staged.Diff, File.GetUnixFileMode(_driver.DiffDirectory(parentId)));
+        }
+
+        var record = new LayerRecord
+        {
+            Id = options.Id ?? StoreIds.ForLayer(parentId, result.UncompressedDigest),
+            Names = options.Names.Count > 0 ? [.. options.Names] : null,
+            Parent = parentId,
+            Created = GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            CompressedDigest = result.CompressedDigest,
+            CompressedSize = result.CompressedSize,
+            UncompressedDigest = result.UncompressedDigest,
+            UncompressedSize = result.UncompressedSize,
+            Compression = result.Compression,
+            UidSet = result.Uids.Count > 0 ? [.. result.Uids] : null,
+            GidSet = result.Gids.Count > 0 ? [.. result.Gids] : null,
+        };
+        return Commit(record, staged.Diff, staged.TarSplit);
     }
 
     /// <summary>Creates an empty layer on <paramref name="parentId"/>: a container's read-write layer.</summary>
