@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using CriO.Image.Oci;
@@ -11,21 +12,32 @@ namespace CriO.Image.Import;
 /// podman and skopeo see it as one of theirs: layers with containers/image's IDs (each tar
 /// checked against the manifest digest and the config's DiffID), the image record with the
 /// config digest as ID, and the big data items `sha256:CONFIG`, `manifest-DIGEST`, `manifest`
-/// and `signature-HEX` (FORMAT.md, section 3.2).
+/// and `signature-HEX` (storage/FORMAT.md, section 3.2).
 /// </summary>
-public static class ImageCommitter
+/// <remarks>
+/// All missing layers are staged first, concurrently and invisibly; only when every one is
+/// there and verified are they committed, bottom first, and the image written. So a failed or
+/// cancelled pull leaves nothing in the store. A layer another pull of this committer is
+/// already bringing in is waited for, not fetched twice.
+/// </remarks>
+public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions? options = null)
 {
     // Manifests and configs are small JSON documents; refuse anything that is clearly not one.
     public const int MaxManifestBytes = 4 * 1024 * 1024;
     public const int MaxConfigBytes = 8 * 1024 * 1024;
 
+    private readonly ImageCommitOptions _options = options ?? new ImageCommitOptions();
+
+    // Layer ID -> completes when the pull that claimed the layer has committed it (or failed).
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
     /// <summary>Opens one layer blob (as the manifest describes it) for reading.</summary>
     public delegate Task<Stream> LayerOpener(OciDescriptor layer, CancellationToken cancellationToken);
 
-    public static async Task<ImageRecord> CommitAsync(
-        ContainerStorage storage, byte[] manifestBytes, byte[] configBytes, LayerOpener openLayer, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public ContainerStorage Storage => storage;
+
+    public async Task<ImageRecord> CommitAsync(byte[] manifestBytes, byte[] configBytes, LayerOpener openLayer, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(manifestBytes);
         ArgumentNullException.ThrowIfNull(configBytes);
         ArgumentNullException.ThrowIfNull(openLayer);
@@ -45,35 +57,155 @@ public static class ImageCommitter
             throw new InvalidDataException($"image config lists {diffIds.Count} layers, the manifest {manifest.Layers.Count}");
         }
 
-        string? top = null;
-        for (var i = 0; i < manifest.Layers.Count; i++)
+        var ids = new string[diffIds.Count];
+        for (var i = 0; i < ids.Length; i++)
         {
-            var id = StoreIds.ForLayer(top, diffIds[i]);
-            if (storage.Layers.Find(id) is { IsIncomplete: false })
+            ids[i] = StoreIds.ForLayer(i == 0 ? null : ids[i - 1], diffIds[i]);
+        }
+
+        await BringInLayersAsync(manifest.Layers, diffIds, ids, openLayer, cancellationToken).ConfigureAwait(false);
+        return WriteImage(manifest, manifestBytes, manifestDigest, config, configBytes, ids.Length > 0 ? ids[^1] : null, names);
+    }
+
+    private async Task BringInLayersAsync(List<OciDescriptor> layers, List<string> diffIds, string[] ids, LayerOpener openLayer, CancellationToken cancellationToken)
+    {
+        var claimed = new Dictionary<int, TaskCompletionSource>();
+        var waitFor = new Dictionary<int, Task>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (storage.Layers.Find(ids[i]) is { IsIncomplete: false } present && present.Id == ids[i])
             {
-                top = id;
                 continue;
             }
 
-            await using var blob = await openLayer(manifest.Layers[i], cancellationToken).ConfigureAwait(false);
-            var layer = await storage.Layers.CreateFromTarAsync(blob, top, new LayerCreateOptions
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var owner = _inFlight.GetOrAdd(ids[i], mine.Task);
+            if (owner == mine.Task)
             {
-                Id = id,
-                ExpectedDiffId = diffIds[i],
-                ExpectedCompressedDigest = manifest.Layers[i].Digest,
-            }, cancellationToken).ConfigureAwait(false);
-            top = layer.Id;
+                claimed[i] = mine;
+            }
+            else
+            {
+                waitFor[i] = owner;
+            }
         }
 
-        var imageId = StoreIds.Hex(manifest.Config.Digest);
+        var staged = new Dictionary<int, StagedLayer>();
+        try
+        {
+            using var slots = new SemaphoreSlim(_options.LayerConcurrency);
+            var staging = claimed.Keys.Select(async i =>
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var layer = await StageWithRetriesAsync(layers[i], diffIds[i], ids[i], openLayer, cancellationToken).ConfigureAwait(false);
+                    lock (staged)
+                    {
+                        staged[i] = layer;
+                    }
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }).ToList();
+            await Task.WhenAll(staging).ConfigureAwait(false);
+
+            // Bottom first: each commit needs its parent in the store.
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var options = new LayerCreateOptions { Id = ids[i] };
+                if (staged.TryGetValue(i, out var layer))
+                {
+                    storage.Layers.CommitStaged(layer, i == 0 ? null : ids[i - 1], options);
+                    claimed[i].TrySetResult();
+                }
+                else if (waitFor.TryGetValue(i, out var other))
+                {
+                    try
+                    {
+                        await other.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // The other pull failed: bring the layer in ourselves.
+                        using var own = await StageWithRetriesAsync(layers[i], diffIds[i], ids[i], openLayer, cancellationToken).ConfigureAwait(false);
+                        storage.Layers.CommitStaged(own, i == 0 ? null : ids[i - 1], options);
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var mine in claimed.Values)
+            {
+                mine.TrySetException(e);
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var layer in staged.Values)
+            {
+                layer.Dispose();
+            }
+
+            foreach (var (i, mine) in claimed)
+            {
+                _inFlight.TryRemove(new KeyValuePair<string, Task>(ids[i], mine.Task));
+            }
+        }
+    }
+
+    private async Task<StagedLayer> StageWithRetriesAsync(OciDescriptor layer, string diffId, string id, LayerOpener openLayer, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var blob = await openLayer(layer, cancellationToken).ConfigureAwait(false);
+                return await storage.Layers.StageAsync(blob, new LayerCreateOptions
+                {
+                    Id = id,
+                    ExpectedDiffId = diffId,
+                    ExpectedCompressedDigest = layer.Digest,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < _options.LayerAttempts && !cancellationToken.IsCancellationRequested
+                && e is IOException or HttpRequestException or TimeoutException or InvalidDataException or CriO.Storage.Archive.LayerFormatException)
+            {
+                // A broken, stalled or corrupted transfer: fetch the layer again, from the start.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private ImageRecord WriteImage(OciManifest manifest, byte[] manifestBytes, string manifestDigest, OciImageConfig config, byte[] configBytes, string? top, IReadOnlyList<string> names)
+    {
+        var imageId = StoreIds.Hex(manifest.Config!.Digest);
         if (storage.Images.Find(imageId) is not { } image || image.Id != imageId)
         {
             var created = config.Created is { Length: > 0 } text ? GoTimestamp.Parse(text) : GoTimestamp.Zero;
-            image = storage.CreateImage(imageId, top, [], created, manifestDigest, SignaturesMetadata(manifestDigest));
+            try
+            {
+                storage.CreateImage(imageId, top, [], created, manifestDigest, SignaturesMetadata(manifestDigest));
+            }
+            catch (StoreConflictException) when (storage.Images.Find(imageId)?.Id == imageId)
+            {
+                // A concurrent pull of the same image wrote it first: the same content.
+            }
+
             storage.Images.SetBigData(imageId, manifest.Config.Digest, configBytes);
             storage.Images.SetBigData(imageId, $"{ImageRecord.ManifestKeyPrefix}-{manifestDigest}", manifestBytes);
             storage.Images.SetBigData(imageId, ImageRecord.ManifestKeyPrefix, manifestBytes);
             storage.Images.SetBigData(imageId, $"signature-{StoreIds.Hex(manifestDigest)}", []);
+        }
+        else if (!(image.BigDataNames?.Contains($"{ImageRecord.ManifestKeyPrefix}-{manifestDigest}") ?? false))
+        {
+            // The same config reached through another manifest (another registry's copy): remember that digest too.
+            storage.Images.SetBigData(imageId, $"{ImageRecord.ManifestKeyPrefix}-{manifestDigest}", manifestBytes);
         }
 
         if (names.Count > 0)

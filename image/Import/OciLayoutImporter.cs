@@ -33,7 +33,7 @@ public static class OciLayoutImporter
         var configBytes = await ReadBlobAsync(layout, manifest.Config ?? throw new InvalidDataException($"{refName}: manifest without config"), ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
 
         // Layers stream straight from the layout into the store, which checks their digests.
-        return await ImageCommitter.CommitAsync(storage, manifestBytes, configBytes,
+        return await new ImageCommitter(storage).CommitAsync(manifestBytes, configBytes,
             (layer, _) => Task.FromResult<Stream>(File.OpenRead(BlobPath(layout, layer.Digest))), names, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using CriO.Image.Import;
+using CriO.Image.Oci;
+using CriO.Image.Registry;
+using CriO.Storage.Metadata;
+
+namespace CriO.Image.Pull;
+
+/// <summary>
+/// Pulls an image from the first source that has it (mirrors, then the primary): the manifest
+/// (an index resolved to this node's platform), the config, then the layers streamed straight
+/// from the registry into the store through <see cref="ImageCommitter"/>. Every digest is
+/// checked before anything is committed; a failure leaves nothing behind.
+/// </summary>
+public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions? clientOptions = null)
+{
+    public async Task<ImageRecord> PullAsync(IReadOnlyList<PullSource> sources, IReadOnlyList<string> names, RegistryCredentials credentials, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var failures = new List<string>();
+        var allNotFound = true;
+        Exception? last = null;
+        foreach (var source in sources)
+        {
+            try
+            {
+                return await PullFromAsync(source, names, credentials, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RegistryException or HttpRequestException or IOException or InvalidDataException or TimeoutException or CriO.Storage.Archive.LayerFormatException)
+            {
+                // The next source may have it: a mirror that is down or lacks the image is no reason to fail.
+                failures.Add($"{source}: {e.Message}");
+                allNotFound &= e is RegistryException { IsNotFound: true };
+                last = e;
+            }
+        }
+
+        throw new PullFailedException(
+            sources.Count == 0 ? "no registry to pull from" : $"pulling {sources[^1]} failed: {string.Join("; ", failures)}",
+            sources.Count > 0 && allNotFound, last);
+    }
+
+    private async Task<ImageRecord> PullFromAsync(PullSource source, IReadOnlyList<string> names, RegistryCredentials credentials, CancellationToken cancellationToken)
+    {
+        using var client = new RegistryClient(source.Endpoint, credentials, clientOptions);
+        var manifest = await client.GetManifestAsync(source.Repository, source.Reference, cancellationToken).ConfigureAwait(false);
+        var parsed = JsonSerializer.Deserialize(manifest.Bytes, OciJsonContext.Default.OciManifest)
+            ?? throw new InvalidDataException($"{source}: empty manifest");
+        if (parsed.IsIndex)
+        {
+            var chosen = PlatformMatcher.Choose(parsed.Manifests!)
+                ?? throw new InvalidDataException($"{source}: the index has no manifest for {PlatformMatcher.Describe()}");
+            manifest = await client.GetManifestAsync(source.Repository, chosen.Digest, cancellationToken).ConfigureAwait(false);
+            parsed = JsonSerializer.Deserialize(manifest.Bytes, OciJsonContext.Default.OciManifest)!;
+        }
+
+        if (parsed.Config is null)
+        {
+            throw new InvalidDataException($"{source}: manifest without a config");
+        }
+
+        var config = await client.GetBlobBytesAsync(source.Repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+        return await committer.CommitAsync(manifest.Bytes, config,
+            (layer, ct) => client.OpenBlobAsync(source.Repository, layer.Digest, ct), names, cancellationToken).ConfigureAwait(false);
+    }
+}
