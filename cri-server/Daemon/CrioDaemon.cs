@@ -5,6 +5,7 @@ using CriO.Server.Http2;
 using CriO.Server.Images;
 using CriO.Server.Logging;
 using CriO.Server.Runtime;
+using CriO.Storage.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,6 +44,12 @@ public static class CrioDaemon
         });
         ConfigureLogging(builder.Logging, levelSwitch, messageFilter);
         builder.Services.AddSingleton(daemon);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // The store is opened (and what a crash left repaired) before anything is served.
+        var storage = ContainerStorage.Open(config.Root, config.RunRoot);
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddSingleton<FilesystemUsageCache>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddGrpc(o =>
@@ -69,6 +76,11 @@ public static class CrioDaemon
         foreach (var warning in loaded.Warnings)
         {
             DaemonLog.ConfigWarning(logger, warning.ToString());
+        }
+
+        foreach (var layer in storage.RemovedAtOpen)
+        {
+            DaemonLog.RemovedIncompleteLayer(logger, layer);
         }
 
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);

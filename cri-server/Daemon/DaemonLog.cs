@@ -22,4 +22,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "stopped; removed {Socket}")]
     public static partial void Stopped(ILogger logger, string socket);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "store: removed layer {Layer}, left incomplete by an interrupted write")]
+    public static partial void RemovedIncompleteLayer(ILogger logger, string layer);
 }
