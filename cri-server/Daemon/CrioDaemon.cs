@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using CriO.Image.Import;
+using CriO.Image.Pull;
+using CriO.Image.Registry;
 using CriO.Server.Config;
 using CriO.Server.Grpc;
 using CriO.Server.Http2;
@@ -50,6 +53,17 @@ public static class CrioDaemon
         var storage = ContainerStorage.Open(config.Root, config.RunRoot);
         builder.Services.AddSingleton(storage);
         builder.Services.AddSingleton<FilesystemUsageCache>();
+        builder.Services.AddSingleton<ImageViews>();
+        builder.Services.AddSingleton<ImageConfiguration>();
+        builder.Services.AddSingleton(services => new ImageResolver(storage, services.GetRequiredService<ImageConfiguration>().Registries));
+        builder.Services.AddSingleton(services =>
+        {
+            var images = services.GetRequiredService<ImageConfiguration>();
+            GoDuration.TryParse(config.Image.ImagePullProgressTimeout, out var progressTimeout);
+            var puller = new ImagePuller(new ImageCommitter(storage), new RegistryClientOptions { ProgressTimeout = progressTimeout },
+                Environment.GetEnvironmentVariable("CONTAINERS_CERTS_D") is { Length: > 0 } certs ? certs : "/etc/containers/certs.d");
+            return new ImagePullCoordinator(puller, images.Registries, images.Policy, images.AuthFile);
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddGrpc(o =>

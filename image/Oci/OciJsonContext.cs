@@ -6,4 +6,4 @@ namespace CriO.Image.Oci;
 [JsonSourceGenerationOptions(ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(OciManifest))]
 [JsonSerializable(typeof(OciImageConfig))]
-internal sealed partial class OciJsonContext : JsonSerializerContext;
+public sealed partial class OciJsonContext : JsonSerializerContext;

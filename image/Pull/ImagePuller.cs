@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CriO.Image.Import;
 using CriO.Image.Oci;
+using CriO.Image.Registries;
 using CriO.Image.Registry;
 using CriO.Storage.Metadata;
 
@@ -12,8 +13,10 @@ namespace CriO.Image.Pull;
 /// from the registry into the store through <see cref="ImageCommitter"/>. Every digest is
 /// checked before anything is committed; a failure leaves nothing behind.
 /// </summary>
-public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions? clientOptions = null)
+public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions? clientOptions = null, string certsRoot = "/etc/containers/certs.d")
 {
+    public ImageCommitter Committer => committer;
+
     public async Task<ImageRecord> PullAsync(IReadOnlyList<PullSource> sources, IReadOnlyList<string> names, RegistryCredentials credentials, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
@@ -29,38 +32,40 @@ public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions?
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RegistryException or HttpRequestException or IOException or InvalidDataException or TimeoutException or CriO.Storage.Archive.LayerFormatException)
             {
                 // The next source may have it: a mirror that is down or lacks the image is no reason to fail.
-                failures.Add($"{source}: {e.Message}");
+                failures.Add($"{source.Reference}: {e.Message}");
                 allNotFound &= e is RegistryException { IsNotFound: true };
                 last = e;
             }
         }
 
         throw new PullFailedException(
-            sources.Count == 0 ? "no registry to pull from" : $"pulling {sources[^1]} failed: {string.Join("; ", failures)}",
+            sources.Count == 0 ? "no registry to pull from" : $"pulling {sources[^1].Reference} failed: {string.Join("; ", failures)}",
             sources.Count > 0 && allNotFound, last);
     }
 
     private async Task<ImageRecord> PullFromAsync(PullSource source, IReadOnlyList<string> names, RegistryCredentials credentials, CancellationToken cancellationToken)
     {
-        using var client = new RegistryClient(source.Endpoint, credentials, clientOptions);
-        var manifest = await client.GetManifestAsync(source.Repository, source.Reference, cancellationToken).ConfigureAwait(false);
+        var reference = source.Reference;
+        var repository = reference.Path;
+        using var client = new RegistryClient(new RegistryEndpoint(reference.Domain, source.Insecure, certsRoot), credentials, clientOptions);
+        var manifest = await client.GetManifestAsync(repository, reference.Digest ?? reference.Tag ?? "latest", cancellationToken).ConfigureAwait(false);
         var parsed = JsonSerializer.Deserialize(manifest.Bytes, OciJsonContext.Default.OciManifest)
-            ?? throw new InvalidDataException($"{source}: empty manifest");
+            ?? throw new InvalidDataException($"{reference}: empty manifest");
         if (parsed.IsIndex)
         {
             var chosen = PlatformMatcher.Choose(parsed.Manifests!)
-                ?? throw new InvalidDataException($"{source}: the index has no manifest for {PlatformMatcher.Describe()}");
-            manifest = await client.GetManifestAsync(source.Repository, chosen.Digest, cancellationToken).ConfigureAwait(false);
+                ?? throw new InvalidDataException($"{reference}: the index has no manifest for {PlatformMatcher.Describe()}");
+            manifest = await client.GetManifestAsync(repository, chosen.Digest, cancellationToken).ConfigureAwait(false);
             parsed = JsonSerializer.Deserialize(manifest.Bytes, OciJsonContext.Default.OciManifest)!;
         }
 
         if (parsed.Config is null)
         {
-            throw new InvalidDataException($"{source}: manifest without a config");
+            throw new InvalidDataException($"{reference}: manifest without a config");
         }
 
-        var config = await client.GetBlobBytesAsync(source.Repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+        var config = await client.GetBlobBytesAsync(repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
         return await committer.CommitAsync(manifest.Bytes, config,
-            (layer, ct) => client.OpenBlobAsync(source.Repository, layer.Digest, ct), names, cancellationToken).ConfigureAwait(false);
+            (layer, ct) => client.OpenBlobAsync(repository, layer.Digest, ct), names, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -38,9 +38,11 @@ public class DaemonLifecycleTests
         var unimplemented = await Assert.ThrowsAsync<RpcException>(async () => await runtime.ListPodSandboxAsync(new ListPodSandboxRequest()));
         Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
         Assert.Contains("ListPodSandbox", unimplemented.Status.Detail, StringComparison.Ordinal);
-        var imageUnimplemented = await Assert.ThrowsAsync<RpcException>(async () => await images.ListImagesAsync(new ListImagesRequest()));
+        // A server-streaming RPC goes through the interceptor's streaming path.
+        using var stream = images.StreamImages(new StreamImagesRequest());
+        var imageUnimplemented = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.Unimplemented, imageUnimplemented.StatusCode);
-        Assert.Contains("ListImages", imageUnimplemented.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("StreamImages", imageUnimplemented.Status.Detail, StringComparison.Ordinal);
 
         Assert.Equal(0, await crio.StopAsync());
         Assert.False(Path.Exists(folder.Socket), "the socket is removed on shutdown");
