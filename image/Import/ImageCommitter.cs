@@ -36,7 +36,8 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
 
     public ContainerStorage Storage => storage;
 
-    public async Task<ImageRecord> CommitAsync(byte[] manifestBytes, byte[] configBytes, LayerOpener openLayer, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    /// <param name="indexBytes">The index the manifest was chosen from, if any: stored too, so its digest names the image.</param>
+    public async Task<ImageRecord> CommitAsync(byte[] manifestBytes, byte[] configBytes, LayerOpener openLayer, IReadOnlyList<string> names, CancellationToken cancellationToken, byte[]? indexBytes = null)
     {
         ArgumentNullException.ThrowIfNull(manifestBytes);
         ArgumentNullException.ThrowIfNull(configBytes);
@@ -64,7 +65,7 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
         }
 
         await BringInLayersAsync(manifest.Layers, diffIds, ids, openLayer, cancellationToken).ConfigureAwait(false);
-        return WriteImage(manifest, manifestBytes, manifestDigest, config, configBytes, ids.Length > 0 ? ids[^1] : null, names);
+        return WriteImage(manifest, manifestBytes, manifestDigest, config, configBytes, ids.Length > 0 ? ids[^1] : null, names, indexBytes);
     }
 
     private async Task BringInLayersAsync(List<OciDescriptor> layers, List<string> diffIds, string[] ids, LayerOpener openLayer, CancellationToken cancellationToken)
@@ -182,7 +183,7 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
         }
     }
 
-    private ImageRecord WriteImage(OciManifest manifest, byte[] manifestBytes, string manifestDigest, OciImageConfig config, byte[] configBytes, string? top, IReadOnlyList<string> names)
+    private ImageRecord WriteImage(OciManifest manifest, byte[] manifestBytes, string manifestDigest, OciImageConfig config, byte[] configBytes, string? top, IReadOnlyList<string> names, byte[]? indexBytes)
     {
         var imageId = StoreIds.Hex(manifest.Config!.Digest);
         if (storage.Images.Find(imageId) is not { } image || image.Id != imageId)
@@ -206,6 +207,16 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
         {
             // The same config reached through another manifest (another registry's copy): remember that digest too.
             storage.Images.SetBigData(imageId, $"{ImageRecord.ManifestKeyPrefix}-{manifestDigest}", manifestBytes);
+        }
+
+        // containers/image keeps the top-level list too, under its digest: pulls by the index digest then find the image.
+        if (indexBytes is not null)
+        {
+            var indexKey = $"{ImageRecord.ManifestKeyPrefix}-{Digests.Sha256(indexBytes)}";
+            if (!(storage.Images.Get(imageId).BigDataNames?.Contains(indexKey) ?? false))
+            {
+                storage.Images.SetBigData(imageId, indexKey, indexBytes);
+            }
         }
 
         if (names.Count > 0)

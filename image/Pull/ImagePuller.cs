@@ -51,8 +51,10 @@ public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions?
         var manifest = await client.GetManifestAsync(repository, reference.Digest ?? reference.Tag ?? "latest", cancellationToken).ConfigureAwait(false);
         var parsed = JsonSerializer.Deserialize(manifest.Bytes, OciJsonContext.Default.OciManifest)
             ?? throw new InvalidDataException($"{reference}: empty manifest");
+        byte[]? index = null;
         if (parsed.IsIndex)
         {
+            index = manifest.Bytes;
             var chosen = PlatformMatcher.Choose(parsed.Manifests!)
                 ?? throw new InvalidDataException($"{reference}: the index has no manifest for {PlatformMatcher.Describe()}");
             manifest = await client.GetManifestAsync(repository, chosen.Digest, cancellationToken).ConfigureAwait(false);
@@ -66,6 +68,6 @@ public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions?
 
         var config = await client.GetBlobBytesAsync(repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
         return await committer.CommitAsync(manifest.Bytes, config,
-            (layer, ct) => client.OpenBlobAsync(repository, layer.Digest, ct), names, cancellationToken).ConfigureAwait(false);
+            (layer, ct) => client.OpenBlobAsync(repository, layer.Digest, ct), names, cancellationToken, index).ConfigureAwait(false);
     }
 }

@@ -23,7 +23,7 @@ internal static partial class RegistriesFileParser
         "credential-helpers", "additional-layer-store-auth-helper",
     };
 
-    // containers-auth.json(5) files, which is what CriO reads; any other helper is a program it would not run.
+    // The reserved helper name for containers-auth.json(5) files; anything else names a helper program.
     private const string AuthFileHelper = "containers-auth.json";
 
     public static RegistriesFile Parse(string text, string source, RegistriesFileKind kind)
@@ -103,7 +103,7 @@ internal static partial class RegistriesFileParser
                     var helpers = TomlValues.Strings(source, key, value);
                     if (helpers.Any(h => h != AuthFileHelper))
                     {
-                        file.Warnings.Add($"{source}: {key}: credential helper programs are not run by CriO; only containers-auth.json files are read");
+                        file.Warnings.Add($"{source}: {key}: credential helper programs are not supported by CriO, ignored");
                     }
 
                     break;

@@ -34,6 +34,18 @@ internal sealed class CrioFolder : IDisposable
     /// <summary>Stands in for runc: RuntimeReady only checks that the binary is installed.</summary>
     public string RuntimeBinary => Path.Combine(Root, "bin", "runc");
 
+    /// <summary>Environment the daemon starts with (e.g. CONTAINERS_REGISTRIES_CONF), on top of the test's.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The registries.conf the daemon reads (CONTAINERS_REGISTRIES_CONF points here once written).</summary>
+    public string RegistriesConf => Path.Combine(Root, "registries.conf");
+
+    public void WriteRegistriesConf(string toml)
+    {
+        File.WriteAllText(RegistriesConf, toml);
+        Environment["CONTAINERS_REGISTRIES_CONF"] = RegistriesConf;
+    }
+
     public IEnumerable<string> DaemonArguments() =>
         ["--config", ConfigFile, "--config-dir", DropInDirectory, "--listen", Socket];
 

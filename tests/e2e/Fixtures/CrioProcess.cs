@@ -82,6 +82,11 @@ internal sealed class CrioProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in folder.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("crio did not start");
         var crio = new CrioProcess(folder, process);
         process.BeginErrorReadLine();
