@@ -216,14 +216,15 @@ public sealed class RegistryClient : IDisposable
         return new RegistryException($"{_endpoint.Host}{path}: {what}{detail}", response.StatusCode);
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken cancellationToken)
+    // Every body, small ones included, is read under the no-progress guard: a stalled config is as stuck as a stalled layer.
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength > maxBytes)
         {
             throw new InvalidDataException($"{what} is {response.Content.Headers.ContentLength} bytes, more than the {maxBytes} allowed");
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var body = new ProgressTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _options.ProgressTimeout, $"{_endpoint.Host} {what}");
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
