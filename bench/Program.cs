@@ -8,7 +8,10 @@ switch (name)
     case "layer-apply":
         await LayerApplyBenchmark.RunAsync(runs, layerBytes: 100_000_000);
         return 0;
+    case "pull":
+        await PullBenchmark.RunAsync(runs);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: crio-bench layer-apply [runs]   (root: mounts a tmpfs)");
+        Console.Error.WriteLine("usage: crio-bench layer-apply|pull [runs]   (root: mounts a tmpfs)");
         return name == "help" ? 0 : 2;
 }
