@@ -50,19 +50,16 @@ internal static class StorageCommand
             return Task.FromResult(0);
         }));
 
-        var layout = new Argument<string>("layout") { Description = "An OCI image layout and the image's ref name in it: DIR:REF." };
+        var layout = new Argument<string>("source") { Description = "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE, or DIR:REF (an OCI layout)." };
         var names = new Argument<string[]>("names") { Description = "Names to give the image (e.g. docker.io/library/busybox:latest).", Arity = ArgumentArity.ZeroOrMore };
-        var import = new Command("import", "Import an image from an OCI image layout folder.") { layout, names };
+        var import = new Command("import", "Import an image without a registry: an OCI layout, an OCI archive or a docker archive.") { layout, names };
         storage.Subcommands.Add(WithStore(import, sources, async (store, parsed) =>
         {
             var value = parsed.GetValue(layout)!;
-            var colon = value.LastIndexOf(':');
-            if (colon <= 0)
-            {
-                throw new ArgumentException($"expected DIR:REF, got \"{value}\"");
-            }
-
-            var image = await OciLayoutImporter.ImportAsync(store, value[..colon], value[(colon + 1)..], parsed.GetValue(names) ?? [], CancellationToken.None).ConfigureAwait(false);
+            var source = value.StartsWith("oci:", StringComparison.Ordinal) || value.StartsWith("oci-archive:", StringComparison.Ordinal) || value.StartsWith("docker-archive:", StringComparison.Ordinal)
+                ? value
+                : "oci:" + value;
+            var image = await ArchiveImporter.ImportAsync(store, source, parsed.GetValue(names) ?? [], CancellationToken.None).ConfigureAwait(false);
             Console.Out.WriteLine(image.Id);
             return 0;
         }));

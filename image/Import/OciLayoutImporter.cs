@@ -13,13 +13,16 @@ namespace CriO.Image.Import;
 /// </summary>
 public static class OciLayoutImporter
 {
-    public static async Task<ImageRecord> ImportAsync(ContainerStorage storage, string layout, string refName, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    /// <param name="refName">The image's org.opencontainers.image.ref.name; null takes the layout's only image.</param>
+    public static async Task<ImageRecord> ImportAsync(ContainerStorage storage, string layout, string? refName, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
         var index = JsonSerializer.Deserialize(await ReadBoundedAsync(Path.Combine(layout, "index.json"), ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false), OciJsonContext.Default.OciManifest)
             ?? throw new InvalidDataException($"{layout}/index.json is empty");
-        var named = index.Manifests?.FirstOrDefault(m => m.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation) == refName)
-            ?? throw new StoreNotFoundException("image in OCI layout " + layout, refName);
+        var named = (refName is null
+                ? index.Manifests is { Count: 1 } only ? only[0] : null
+                : index.Manifests?.FirstOrDefault(m => m.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation) == refName))
+            ?? throw new StoreNotFoundException("image in OCI layout " + layout, refName ?? "(the only image: the layout has several, name one)");
 
         var manifestBytes = await ReadBlobAsync(layout, named, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
         var manifest = JsonSerializer.Deserialize(manifestBytes, OciJsonContext.Default.OciManifest)!;
