@@ -60,8 +60,10 @@ public static class CrioDaemon
         {
             var images = services.GetRequiredService<ImageConfiguration>();
             GoDuration.TryParse(config.Image.ImagePullProgressTimeout, out var progressTimeout);
+            var pullLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("crio.image");
             var puller = new ImagePuller(new ImageCommitter(storage), new RegistryClientOptions { ProgressTimeout = progressTimeout },
-                Environment.GetEnvironmentVariable("CONTAINERS_CERTS_D") is { Length: > 0 } certs ? certs : "/etc/containers/certs.d");
+                Environment.GetEnvironmentVariable("CONTAINERS_CERTS_D") is { Length: > 0 } certs ? certs : "/etc/containers/certs.d",
+                progress => ImageLog.Report(pullLogger, progress));
             return new ImagePullCoordinator(puller, images.Registries, images.Policy, images.AuthFile);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

@@ -13,8 +13,16 @@ namespace CriO.Image.Pull;
 /// from the registry into the store through <see cref="ImageCommitter"/>. Every digest is
 /// checked before anything is committed; a failure leaves nothing behind.
 /// </summary>
-public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions? clientOptions = null, string certsRoot = "/etc/containers/certs.d")
+public sealed class ImagePuller(
+    ImageCommitter committer,
+    RegistryClientOptions? clientOptions = null,
+    string certsRoot = "/etc/containers/certs.d",
+    Action<PullProgress>? onProgress = null,
+    TimeSpan? progressInterval = null)
 {
+    /// <summary>How often a running pull reports its progress (when a reporter is given).</summary>
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(5);
+
     public ImageCommitter Committer => committer;
 
     public async Task<ImageRecord> PullAsync(IReadOnlyList<PullSource> sources, IReadOnlyList<string> names, RegistryCredentials credentials, CancellationToken cancellationToken)
@@ -67,7 +75,13 @@ public sealed class ImagePuller(ImageCommitter committer, RegistryClientOptions?
         }
 
         var config = await client.GetBlobBytesAsync(repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
-        return await committer.CommitAsync(manifest.Bytes, config,
-            (layer, ct) => client.OpenBlobAsync(repository, layer.Digest, ct), names, cancellationToken, index).ConfigureAwait(false);
+        using var progress = onProgress is null ? null : new PullProgressTracker(reference.ToString(), progressInterval ?? DefaultProgressInterval, onProgress, TimeProvider.System);
+        var image = await committer.CommitAsync(manifest.Bytes, config, async (layer, ct) =>
+        {
+            var blob = await client.OpenBlobAsync(repository, layer.Digest, ct).ConfigureAwait(false);
+            return progress is null ? blob : progress.Track(layer.Digest, layer.Size, blob);
+        }, names, cancellationToken, index).ConfigureAwait(false);
+        progress?.Complete();
+        return image;
     }
 }

@@ -19,6 +19,7 @@ public class PullImageTests
 
         var id = await crio.PullAsync(name);
 
+        await crio.Crio.WaitForLogAsync($"pulled {name}: ");
         var status = await crio.StatusAsync(name);
         Assert.NotNull(status);
         Assert.Equal(id, status.Id);
