@@ -1,3 +1,5 @@
+using CriO.Storage.IO;
+
 namespace CriO.Storage.Archive;
 
 /// <summary>
@@ -5,39 +7,10 @@ namespace CriO.Storage.Archive;
 /// that every layer is read through the same chain and disposing the chain leaves the
 /// caller's stream alone.
 /// </summary>
-internal sealed class PassThroughStream(Stream inner) : Stream
+internal sealed class PassThroughStream(Stream inner) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
     public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         inner.ReadAsync(buffer, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -70,6 +70,17 @@ public sealed class PullFaultTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Blob_redirects_are_followed()
+    {
+        var registry = await StartRegistryAsync();
+        registry.RedirectBlobs();
+        await using var crio = await RegistryPullFixture.StartAsync(Insecure(registry));
+
+        Assert.NotEmpty(await crio.PullAsync($"{registry.Host}/library/busybox:busybox"));
+        Assert.Contains(registry.RequestCounts.Keys, path => path.Contains(FaultyRegistry.RedirectPrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_policy_that_rejects_the_registry_refuses_the_pull_with_its_reason()
     {
         var registry = await StartRegistryAsync();

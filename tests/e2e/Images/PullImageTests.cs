@@ -116,6 +116,32 @@ public class PullImageTests
         Assert.Contains("authentication required", anonymous.Status.Detail, StringComparison.Ordinal);
         Assert.NotEqual(StatusCode.OK, wrong.StatusCode);
         Assert.Equal(id, (await crio.StatusAsync(name))!.Id);
+
+        // The same credentials as the CRI's base64 `auth` field.
+        await crio.Images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = name } });
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{registry.Username}:{registry.Password}"));
+        Assert.Equal(id, await crio.PullAsync(name, new AuthConfig { Auth = auth }));
+    }
+
+    [Fact]
+    public async Task Credentials_come_from_global_auth_file_when_the_request_has_none()
+    {
+        await using var registry = await DistributionRegistry.StartAsync(new DistributionRegistryOptions { Tls = true, Auth = RegistryAuthMode.Htpasswd });
+        await RegistryImages.PushAsync(registry, BusyboxImages.Busybox(), "library/busybox", "1");
+        var authFile = Path.Combine(Path.GetTempPath(), $"crio-auth-{Guid.NewGuid():N}.json");
+        var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{registry.Username}:{registry.Password}"));
+        await File.WriteAllTextAsync(authFile, "{\"auths\":{\"" + registry.Host + "\":{\"auth\":\"" + auth + "\"}}}");
+        try
+        {
+            await using var crio = await RegistryPullFixture.StartAsync("", $"[crio.image]\nglobal_auth_file = \"{authFile}\"\n", folder =>
+                folder.Environment["CONTAINERS_CERTS_D"] = Path.GetDirectoryName(registry.CreateCertsDirectory(Path.Combine(folder.Root, "certs.d")))!);
+
+            Assert.NotEmpty(await crio.PullAsync($"{registry.Host}/library/busybox:1"));
+        }
+        finally
+        {
+            File.Delete(authFile);
+        }
     }
 
     [Fact]
@@ -132,6 +158,16 @@ public class PullImageTests
         Assert.NotEmpty(id);
         Assert.True(tokens.TokensIssued > before);
         Assert.Contains("repository:library/busybox:pull", tokens.RequestedScopes);
+
+        // A registry token (the CRI's registry_token) is used as it is, with no token request.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{tokens.Realm}?service={tokens.Service}&scope=repository:library/busybox:pull");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("crio:crio-secret"u8.ToArray()));
+        using var answer = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync());
+        await crio.Images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = id } });
+        var issued = tokens.TokensIssued;
+        Assert.Equal(id, await crio.PullAsync($"{registry.Host}/library/busybox:1", new AuthConfig { RegistryToken = answer.RootElement.GetProperty("token").GetString() }));
+        Assert.Equal(issued, tokens.TokensIssued);
     }
 
     [Fact]
