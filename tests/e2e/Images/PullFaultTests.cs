@@ -11,7 +11,7 @@ namespace CriO.E2E.Tests.Images;
 /// stall, errors that pass. Each failure is clean (a status, nothing left in the store); the
 /// passing error is retried.
 /// </summary>
-public sealed class PullFaultTests : IAsyncDisposable
+public sealed class PullFaultTests : IAsyncLifetime
 {
     private readonly string _layoutRoot = Directory.CreateTempSubdirectory("crio-faulty-").FullName;
     private FaultyRegistry? _registry;
@@ -115,7 +115,10 @@ public sealed class PullFaultTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 calls only this one on a test class.
+    public async Task DisposeAsync()
     {
         if (_registry is not null)
         {

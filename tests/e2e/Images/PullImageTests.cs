@@ -50,7 +50,7 @@ public class PullImageTests
         await using var registry = await DistributionRegistry.StartAsync();
         var single = await RegistryImages.PushAsync(registry, BusyboxImages.Busybox(), "library/busybox", "1");
         var index = await RegistryImages.PushMultiArchAsync(registry, RegistryImages.BusyboxPlatforms(), "library/multi", "1");
-        await using var crio = await RegistryPullFixture.StartAsync(RegistryPullFixture.InsecureSearch(registry));
+        await using var crio = await RegistryPullFixture.StartAsync(RegistryPullFixture.InsecureSearch(registry), $"[crio.image]\npinned_images = [\"{registry.Host}/library/multi*\"]\n");
 
         var byDigest = await crio.PullAsync($"{registry.Host}/library/busybox@{single}");
         var multi = await crio.PullAsync($"{registry.Host}/library/multi:1");
@@ -64,6 +64,7 @@ public class PullImageTests
         Assert.Equal(byDigest, multi);
         Assert.Contains($"{registry.Host}/library/multi@{index}", status.RepoDigests);
         Assert.Contains($"{registry.Host}/library/busybox@{single}", status.RepoDigests);
+        Assert.True(status.Pinned, "pinned_images keeps it from the kubelet's garbage collection");
         var verbose = await crio.Images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = multi }, Verbose = true });
         Assert.Contains("\"architecture\":\"amd64\"", verbose.Info["config"], StringComparison.Ordinal);
     }
