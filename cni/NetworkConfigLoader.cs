@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CriO.Cni.Config;
 
 namespace CriO.Cni;
 
@@ -41,53 +42,19 @@ public static class NetworkConfigLoader
         return (networks, problems);
     }
 
-    public static NetworkConfigList Load(string path)
+    /// <summary>Loads one configuration file (a list, or one plugin promoted to a list of one).</summary>
+    /// <exception cref="JsonException">Not JSON.</exception>
+    /// <exception cref="InvalidDataException">Too large, or not a network configuration.</exception>
+    public static NetworkConfigList Load(string path) => NetworkDefinition.Parse(ReadBounded(path)).ToConfigList(path);
+
+    /// <summary>The file's bytes, refusing more than a configuration can reasonably be.</summary>
+    internal static byte[] ReadBounded(string path)
     {
         if (new FileInfo(path).Length > MaxConfigBytes)
         {
             throw new InvalidDataException($"larger than {MaxConfigBytes} bytes");
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException("not a JSON object");
-        }
-
-        var name = RequiredString(root, "name");
-        var version = root.TryGetProperty("cniVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
-        var types = new List<string>();
-        if (root.TryGetProperty("plugins", out var plugins))
-        {
-            if (plugins.ValueKind != JsonValueKind.Array || plugins.GetArrayLength() == 0)
-            {
-                throw new InvalidDataException("\"plugins\" must be a non-empty array");
-            }
-
-            foreach (var plugin in plugins.EnumerateArray())
-            {
-                types.Add(RequiredString(plugin, "type"));
-            }
-        }
-        else
-        {
-            types.Add(RequiredString(root, "type"));
-        }
-
-        return new NetworkConfigList(name, version, types, path);
-    }
-
-    private static string RequiredString(JsonElement element, string property)
-    {
-        if (element.ValueKind != JsonValueKind.Object
-            || !element.TryGetProperty(property, out var value)
-            || value.ValueKind != JsonValueKind.String
-            || string.IsNullOrEmpty(value.GetString()))
-        {
-            throw new InvalidDataException($"missing \"{property}\"");
-        }
-
-        return value.GetString()!;
+        return File.ReadAllBytes(path);
     }
 }
