@@ -99,6 +99,7 @@ public static class ConfigSchema
             K.Text("cni_default_network", c => c.Network.CniDefaultNetwork, (c, v) => c.Network.CniDefaultNetwork = v, "Network to use (empty: the first configuration by file name).", "--cni-default-network"),
             K.Text("network_dir", c => c.Network.NetworkDir, (c, v) => c.Network.NetworkDir = v, "Folder of CNI configurations.", "--cni-config-dir", AbsolutePath),
             K.TextList("plugin_dirs", c => c.Network.PluginDirs, (c, v) => c.Network.PluginDirs = v, "Folders of CNI plugin binaries.", "--cni-plugin-dir", AbsolutePaths),
+            K.Text("cni_plugin_timeout", c => c.Network.CniPluginTimeout, (c, v) => c.Network.CniPluginTimeout = v, "Kill a CNI plugin that runs longer than this (CriO's own key).", "--cni-plugin-timeout", Duration),
         ]),
         new("crio.metrics", "Prometheus metrics.",
         [

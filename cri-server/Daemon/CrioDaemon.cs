@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CriO.Cni;
 using CriO.Image.Import;
 using CriO.Image.Pull;
 using CriO.Image.Registry;
@@ -8,6 +9,8 @@ using CriO.Server.Http2;
 using CriO.Server.Images;
 using CriO.Server.Logging;
 using CriO.Server.Runtime;
+using CriO.Server.Sandbox;
+using CriO.Server.Sandbox.Cgroups;
 using CriO.Storage.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -66,6 +69,7 @@ public static class CrioDaemon
                 progress => ImageLog.Report(pullLogger, progress));
             return new ImagePullCoordinator(puller, images.Registries, images.Policy, images.AuthFile);
         });
+        AddSandboxes(builder.Services, config);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddGrpc(o =>
@@ -99,6 +103,12 @@ public static class CrioDaemon
             DaemonLog.RemovedIncompleteLayer(logger, layer);
         }
 
+        // Pods of an earlier daemon are known before the first call is answered.
+        var network = app.Services.GetRequiredService<CniNetworkManager>();
+        network.ReadinessChanged += readiness => SandboxLog.NetworkReadiness(logger, readiness.Ready, readiness.Message);
+        network.Start();
+        app.Services.GetRequiredService<SandboxManager>().Recover();
+
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
@@ -124,6 +134,25 @@ public static class CrioDaemon
         }
 
         return 0;
+    }
+
+    private static void AddSandboxes(IServiceCollection services, CrioConfig config)
+    {
+        // The schema has checked the value; "0s" means no bound worth having: keep the default.
+        if (!GoDuration.TryParse(config.Network.CniPluginTimeout, out var pluginTimeout) || pluginTimeout <= TimeSpan.Zero)
+        {
+            pluginTimeout = TimeSpan.FromSeconds(60);
+        }
+
+        services.AddSingleton<SandboxStore>();
+        services.AddSingleton(services => new CniNetworkManager(
+            new CniSettings(config.Network.NetworkDir, config.Network.PluginDirs, config.Network.CniDefaultNetwork, CniSettings.DefaultCacheDirectory, pluginTimeout),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("crio.cni"),
+            TimeProvider.System));
+        services.AddSingleton(PodCgroupManagers.For(config.Runtime.CgroupManager));
+        services.AddSingleton(new NamespacePinner(
+            NamespacePinner.Locate(config.Runtime.PinnsPath, NamespacePinner.PinnsBinary), config.Runtime.NamespacesDir, TimeSpan.FromSeconds(30)));
+        services.AddSingleton<SandboxManager>();
     }
 
     /// <summary>

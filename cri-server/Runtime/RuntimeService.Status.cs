@@ -16,7 +16,8 @@ public sealed partial class RuntimeService
         ArgumentNullException.ThrowIfNull(request);
         var config = _daemon.Config;
         var runtime = RuntimeReadiness.Check(config);
-        var network = NetworkReadiness.Check(config.Network.NetworkDir, config.Network.PluginDirs, config.Network.CniDefaultNetwork);
+        // Kept current by the watcher on network_dir: no disk access per call.
+        var network = _sandboxes.Network.Readiness;
 
         var response = new StatusResponse
         {

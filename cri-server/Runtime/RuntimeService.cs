@@ -1,4 +1,5 @@
 using CriO.Server.Daemon;
+using CriO.Server.Sandbox;
 
 namespace CriO.Server.Runtime;
 
@@ -6,7 +7,8 @@ namespace CriO.Server.Runtime;
 /// The CRI RuntimeService: one partial file per RPC (RuntimeService.NAME.cs), each a thin
 /// handler over domain code. RPCs without a file here answer UNIMPLEMENTED with their name.
 /// </summary>
-public sealed partial class RuntimeService(DaemonState daemon) : CriO.Cri.RuntimeService.RuntimeServiceBase
+public sealed partial class RuntimeService(DaemonState daemon, SandboxManager sandboxes) : CriO.Cri.RuntimeService.RuntimeServiceBase
 {
     private readonly DaemonState _daemon = daemon;
+    private readonly SandboxManager _sandboxes = sandboxes;
 }

@@ -10,7 +10,7 @@ namespace CriO.Storage.Interop;
 /// https://man7.org/linux/man-pages/man2/umount.2.html.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal static unsafe class MountCalls
+public static unsafe class MountCalls
 {
     public const int MntDetach = 2;
 

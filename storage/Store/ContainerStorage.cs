@@ -58,17 +58,21 @@ public sealed class ContainerStorage
     }
 
     /// <summary>
-    /// Creates a container on an image (by ID, name, digest or prefix): a read-write layer on the
-    /// image's top layer, the record, and its userdata folders. All or nothing.
+    /// Creates a container on an image (by ID, name, digest or prefix), or on no image when the
+    /// reference is null (as containers/storage does for an empty image: a pod's own container
+    /// needs only its folders): a read-write layer on the image's top layer, the record, and its
+    /// userdata folders. All or nothing.
     /// </summary>
-    public ContainerRecord CreateContainer(string? id, IReadOnlyList<string> names, string imageReference, string? metadata = null)
+    public ContainerRecord CreateContainer(string? id, IReadOnlyList<string> names, string? imageReference, string? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(names);
         id ??= StoreIds.Random();
         using var layers = Layers.Records.OpenExclusive();
         using var images = Images.Records.OpenShared();
         using var containers = Containers.Records.OpenExclusive();
-        var image = ImageStore.Find(images.Records, imageReference) ?? throw new StoreNotFoundException("image", imageReference);
+        var image = imageReference is null
+            ? null
+            : ImageStore.Find(images.Records, imageReference) ?? throw new StoreNotFoundException("image", imageReference);
         if (containers.Writable.Any(c => c.Id == id))
         {
             throw new StoreConflictException($"container {id} already exists");
@@ -82,10 +86,10 @@ public sealed class ContainerStorage
             }
         }
 
-        var layer = Layers.CreateEmptyLocked(layers, null, image.TopLayer, []);
+        var layer = Layers.CreateEmptyLocked(layers, null, image?.TopLayer, []);
         try
         {
-            return Containers.CreateLocked(containers, id, names, image.Id, layer.Id, metadata, GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()));
+            return Containers.CreateLocked(containers, id, names, image?.Id ?? "", layer.Id, metadata, GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()));
         }
         catch
         {

@@ -14,6 +14,7 @@ internal sealed class CrioFolder : IDisposable
         Directory.CreateDirectory(DropInDirectory);
         Directory.CreateDirectory(NetworkDirectory);
         Directory.CreateDirectory(PluginDirectory);
+        PluginDirectories.Add(PluginDirectory);
         Directory.CreateDirectory(Path.Combine(Root, "bin"));
         WriteExecutable(RuntimeBinary, "#!/bin/sh\nexit 0\n");
         WriteConfig("info");
@@ -30,6 +31,14 @@ internal sealed class CrioFolder : IDisposable
     public string NetworkDirectory => Path.Combine(Root, "net.d");
 
     public string PluginDirectory => Path.Combine(Root, "cni-bin");
+
+    /// <summary>plugin_dirs: the test's own folder first (fake plugins), then what else a test adds (Debian's real plugins).</summary>
+    public List<string> PluginDirectories { get; } = [];
+
+    public string CniPluginTimeout { get; set; } = "60s";
+
+    /// <summary>namespaces_dir: pinned pod namespaces go to netns/, ipcns/ and utsns/ below it.</summary>
+    public string NamespacesDirectory => Path.Combine(Root, "ns");
 
     /// <summary>Stands in for runc: RuntimeReady only checks that the binary is installed.</summary>
     public string RuntimeBinary => Path.Combine(Root, "bin", "runc");
@@ -60,11 +69,13 @@ internal sealed class CrioFolder : IDisposable
             log_level = "{logLevel}"
             container_exits_dir = "{Root}/exits"
             container_attach_socket_dir = "{Root}/attach"
+            namespaces_dir = "{NamespacesDirectory}"
             [crio.runtime.runtimes.runc]
             runtime_path = "{RuntimeBinary}"
             [crio.network]
             network_dir = "{NetworkDirectory}"
-            plugin_dirs = ["{PluginDirectory}"]
+            plugin_dirs = [{string.Join(", ", PluginDirectories.Select(d => $"\"{d}\""))}]
+            cni_plugin_timeout = "{CniPluginTimeout}"
             {extra}
             """);
 
@@ -74,5 +85,9 @@ internal sealed class CrioFolder : IDisposable
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose()
+    {
+        Leftovers.Clean(Root);
+        Directory.Delete(Root, recursive: true);
+    }
 }

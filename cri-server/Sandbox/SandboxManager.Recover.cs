@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace CriO.Server.Sandbox;
+
+public sealed partial class SandboxManager
+{
+    /// <summary>
+    /// Finds the pods of an earlier daemon from their records on disk. A pod whose namespaces or
+    /// pause process did not survive (a reboot) comes back NOTREADY, still holding what Stop
+    /// must release (its CNI attachment, kept in the CNI cache), so the kubelet's Stop and Remove
+    /// clean it up.
+    /// </summary>
+    public void Recover()
+    {
+        var recovered = 0;
+        var notReady = 0;
+        foreach (var container in storage.Containers.List())
+        {
+            var file = RecordFile(container.Id);
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
+            try
+            {
+                var record = SandboxStore.Load(file);
+                var pod = new PodSandbox(record);
+                if (record.State == PodSandboxRecord.Ready && !Survived(record))
+                {
+                    record = record with { State = PodSandboxRecord.NotReady };
+                    Save(pod, record);
+                }
+
+                store.Add(pod);
+                recovered++;
+                notReady += pod.IsReady ? 0 : 1;
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or IOException or FormatException)
+            {
+                SandboxLog.RecoverFailed(logger, file, e.Message);
+            }
+        }
+
+        SandboxLog.Recovered(logger, recovered, notReady);
+    }
+
+    private static bool Survived(PodSandboxRecord record) =>
+        (record.NetNamespace.Length == 0 || NamespacePinner.IsPinned(record.NetNamespace))
+        && (record.IpcNamespace.Length == 0 || NamespacePinner.IsPinned(record.IpcNamespace))
+        && (record.PausePid == 0 || PauseProcess.IsAlive(record.PausePid, record.PauseStartTime));
+}

@@ -1,0 +1,32 @@
+namespace CriO.Server.Sandbox;
+
+public sealed partial class SandboxManager
+{
+    /// <summary>
+    /// Removes a pod: stops it if it is still ready, then its cgroup, storage container (and with
+    /// it every file of the pod) and state, and frees its name. Removing an unknown pod succeeds,
+    /// as the CRI contract asks: the kubelet may retry a Remove that did its work.
+    /// </summary>
+    public async Task RemoveAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        if (store.Find(idOrPrefix) is not { } pod)
+        {
+            return;
+        }
+
+        await pod.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReleaseAsync(pod).ConfigureAwait(false);
+            cgroups.Remove(pod.Record.CreatedCgroups);
+            storage.DeleteContainer(pod.Id);
+            store.Remove(pod);
+        }
+        finally
+        {
+            pod.Gate.Release();
+        }
+
+        SandboxLog.Removed(logger, pod.Id);
+    }
+}

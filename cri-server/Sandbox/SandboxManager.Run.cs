@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using CriO.Cri;
+using CriO.Server.Errors;
+using CriO.Storage.Store;
+using Google.Protobuf;
+
+namespace CriO.Server.Sandbox;
+
+public sealed partial class SandboxManager
+{
+    // Pods whose RunPodSandbox finished after the kubelet had given up on the call: its retry
+    // with the same name gets the pod instead of a name conflict (name -> ID).
+    private readonly ConcurrentDictionary<string, string> _unclaimed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes a pod: name, storage, files, cgroup, namespaces (and pause), network, each step
+    /// pushed on an undo list that runs if a later one fails. The work runs to its end even when
+    /// the caller cancels, so nothing is left half-made; the kubelet's retry then gets the pod.
+    /// </summary>
+    public async Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken)
+    {
+        PodSandboxConfigValidator.Validate(config);
+        var handler = CheckHandler(runtimeHandler);
+        var name = SandboxNames.Of(config.Metadata);
+        if (_unclaimed.TryRemove(name, out var finished) && store.Find(finished) is { IsReady: true })
+        {
+            return finished;
+        }
+
+        var id = StoreIds.Random();
+        store.Reserve(name, id);
+        var started = Stopwatch.GetTimestamp();
+        var undo = new UndoSteps(logger);
+        undo.Push("release the pod name", () => store.Release(name, id));
+        try
+        {
+            var record = await MakeAsync(id, name, handler, config, undo).ConfigureAwait(false);
+            var pod = new PodSandbox(record);
+            SandboxStore.Save(RecordFile(id), record);
+            store.Add(pod);
+            undo.Commit();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _unclaimed[name] = id;
+            }
+
+            SandboxLog.Ran(logger, id, name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", record.Ips));
+            return id;
+        }
+        catch
+        {
+            await undo.RunAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private string CheckHandler(string runtimeHandler)
+    {
+        var runtimes = daemon.Config.Runtime.Runtimes;
+        var handler = runtimeHandler.Length == 0 ? daemon.Config.Runtime.DefaultRuntime : runtimeHandler;
+        return runtimes.ContainsKey(handler)
+            ? handler
+            : throw new InvalidArgumentException($"runtime_handler: \"{handler}\" is not configured; known: {string.Join(", ", runtimes.Keys)}");
+    }
+
+    // Steps run on CancellationToken.None: each has its own bound (plugin and pinner timeouts).
+    private async Task<PodSandboxRecord> MakeAsync(string id, string name, string handler, PodSandboxConfig config, UndoSteps undo)
+    {
+        var hostNetwork = IsHostNetwork(config);
+        var hostIpc = IsHostIpc(config);
+        var hostname = config.Hostname.Length > 0 ? config.Hostname : Environment.MachineName;
+
+        storage.CreateContainer(id, [name], imageReference: null, StorageMetadata(id, name, config));
+        undo.Push("delete the pod's storage container", () => storage.DeleteContainer(id));
+        var runDirectory = storage.Directories.ContainerUserData(id).Run;
+
+        PodFiles.WriteHostname(runDirectory, hostname);
+        PodFiles.WriteResolvConf(runDirectory, config.DnsConfig);
+        PodFiles.WriteHosts(runDirectory, hostname, [], hostNetwork);
+        var shm = "/dev/shm";
+        if (!hostIpc)
+        {
+            shm = PodFiles.MountShm(runDirectory);
+            undo.Push("unmount the pod's shm", () => PodFiles.UnmountShm(shm));
+        }
+
+        var cgroup = cgroups.CreatePod(config.Linux?.CgroupParent ?? "", id);
+        undo.Push("remove the pod's cgroup", () => cgroups.Remove(cgroup.Created));
+
+        var pausePath = HasPodPidNamespace(config) ? pinner.PausePath : null;
+        undo.Push("unpin the pod's namespaces", () => pinner.Unpin(id));
+        var pinned = hostNetwork && hostIpc && pausePath is null
+            ? new PinnedNamespaces("", "", "", 0)
+            : await pinner.PinAsync(id, net: !hostNetwork, ipc: !hostIpc, uts: !hostNetwork, hostname,
+                config.Linux?.Sysctls ?? [], pausePath, CancellationToken.None).ConfigureAwait(false);
+        ulong pauseStart = 0;
+        if (pinned.PausePid > 0)
+        {
+            pauseStart = PauseProcess.StartTime(pinned.PausePid) ?? throw new InvalidOperationException($"pause process {pinned.PausePid} exited at once");
+            undo.Push("stop the pause process", token => PauseProcess.TerminateAsync(pinned.PausePid, pauseStart, PauseGrace, token));
+            cgroup = cgroups.AddProcess(cgroup, id, pinned.PausePid);
+        }
+
+        IReadOnlyList<string> ips = [];
+        var networkName = "";
+        if (!hostNetwork)
+        {
+            var attachment = Attachment(id, config, pinned.Net);
+            var status = await network.SetUpAsync(attachment, CancellationToken.None).ConfigureAwait(false);
+            undo.Push("CNI DEL", token => network.TearDownAsync(attachment, token));
+            ips = [.. status.Ips.Select(ip => ip.Ip.ToString())];
+            networkName = status.NetworkName;
+            PodFiles.WriteHosts(runDirectory, hostname, ips, hostNetwork);
+        }
+
+        return new PodSandboxRecord
+        {
+            Id = id,
+            Name = name,
+            Config = Convert.ToBase64String(config.ToByteArray()),
+            RuntimeHandler = handler,
+            CreatedAt = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100,
+            Hostname = hostname,
+            NetNamespace = pinned.Net,
+            IpcNamespace = pinned.Ipc,
+            UtsNamespace = pinned.Uts,
+            PausePid = pinned.PausePid,
+            PauseStartTime = pauseStart,
+            Ips = ips,
+            NetworkName = networkName,
+            NetworkAttached = !hostNetwork,
+            RunDirectory = runDirectory,
+            ShmPath = shm,
+            CgroupParent = cgroup.Parent,
+            CreatedCgroups = cgroup.Created,
+        };
+    }
+
+    // The metadata CRI-O keeps on a pod's storage container, so podman and crio storage list it legibly.
+    private static string StorageMetadata(string id, string name, PodSandboxConfig config)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("pod-name", name);
+            json.WriteString("pod-id", id);
+            json.WriteString("name", name);
+            json.WriteString("metadata-name", config.Metadata.Name);
+            json.WriteString("uid", config.Metadata.Uid);
+            json.WriteString("namespace", config.Metadata.Namespace);
+            json.WriteNumber("attempt", config.Metadata.Attempt);
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
