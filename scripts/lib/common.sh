@@ -37,9 +37,11 @@ ensure_dotnet() {
   [ "$major" -ge 10 ] || die "the .NET 10 SDK is needed; found $(dotnet --version)"
 }
 
-# Publishes crio as a NativeAOT executable to $1 (the form run.sh runs and the e2e suite tests).
+# Publishes crio as a NativeAOT executable to $1 (the form run.sh runs and the e2e suite tests),
+# with the helpers it execs beside it, also NativeAOT: crio-pinns (pins a pod's namespaces) and
+# crio-pause (a pod's PID 1); crio looks for them in its own folder.
 publish_crio() {
-  local rid
+  local rid project
   case "$(uname -m)" in
     x86_64) rid=linux-x64 ;;
     aarch64) rid=linux-arm64 ;;
@@ -47,5 +49,7 @@ publish_crio() {
   esac
   # NativeAOT links with the system C toolchain.
   ensure_packages gcc libc6-dev zlib1g-dev
-  dotnet publish "$REPO_ROOT/cri-server/CriO.Server.csproj" -c Release -r "$rid" -o "$1" -v quiet -nologo >/dev/null
+  for project in cri-server/CriO.Server.csproj pinns/CriO.Pinns.csproj pause/CriO.Pause.csproj; do
+    dotnet publish "$REPO_ROOT/$project" -c Release -r "$rid" -o "$1" -v quiet -nologo >/dev/null
+  done
 }
