@@ -27,7 +27,11 @@ export CRIO_BINARY="$REPO_ROOT/out/crio"
 
 log "testing"
 output="$(mktemp)"
-trap 'rm -f "$output"' EXIT
+# Each test removes its own pods, bridges and host-port rules; what is shared by every run of
+# the CNI plugins (ip_forward, which the bridge plugin turns on, and portmap's empty base
+# chains) is put back once all have finished.
+ip_forward="$(cat /proc/sys/net/ipv4/ip_forward)"
+trap 'rm -f "$output"; restore_host_network "$ip_forward"' EXIT
 status=0
 dotnet test "$REPO_ROOT/CriO.sln" -c Release --no-build -nologo 2>&1 | tee "$output" || status=$?
 

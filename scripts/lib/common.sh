@@ -53,3 +53,19 @@ publish_crio() {
     dotnet publish "$REPO_ROOT/$project" -c Release -r "$rid" -o "$1" -v quiet -nologo >/dev/null
   done
 }
+
+# Puts back what CNI plugins change for every pod on the host: ip_forward to $1, and portmap's
+# base chains when no host-port rule is left in them (a node in use keeps both).
+restore_host_network() {
+  echo "$1" > /proc/sys/net/ipv4/ip_forward
+  command -v iptables >/dev/null || return 0
+  if [ "$(iptables -t nat -S CNI-HOSTPORT-DNAT 2>/dev/null | wc -l)" = 1 ]; then
+    iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null || true
+    iptables -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null || true
+    iptables -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ 2>/dev/null || true
+    for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do
+      iptables -t nat -F "$chain" 2>/dev/null || true
+      iptables -t nat -X "$chain" 2>/dev/null || true
+    done
+  fi
+}

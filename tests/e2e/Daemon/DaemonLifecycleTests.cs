@@ -35,9 +35,9 @@ public class DaemonLifecycleTests
         var runtimeConfig = await runtime.RuntimeConfigAsync(new RuntimeConfigRequest());
         Assert.Equal(CgroupDriver.Cgroupfs, runtimeConfig.Linux.CgroupDriver);
 
-        var unimplemented = await Assert.ThrowsAsync<RpcException>(async () => await runtime.ListPodSandboxAsync(new ListPodSandboxRequest()));
+        var unimplemented = await Assert.ThrowsAsync<RpcException>(async () => await runtime.ListContainersAsync(new ListContainersRequest()));
         Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
-        Assert.Contains("ListPodSandbox", unimplemented.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("ListContainers", unimplemented.Status.Detail, StringComparison.Ordinal);
         // A server-streaming RPC goes through the interceptor's streaming path.
         using var stream = images.StreamImages(new StreamImagesRequest());
         var imageUnimplemented = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext(CancellationToken.None));

@@ -52,6 +52,33 @@ public sealed class CniFailureTests
     }
 
     [Fact]
+    public async Task A_pod_finished_after_the_kubelet_gave_up_is_handed_to_its_retry()
+    {
+        await using var host = await PodTestHost.StartAsync(h => WriteChain(h, "slow", """
+            #!/bin/sh
+            if [ "$CNI_COMMAND" = "ADD" ]; then sleep 2; fi
+            # Pass the previous result on, as a chained plugin must.
+            exec python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin).get("prevResult", {"cniVersion": "1.0.0"})))'
+            """));
+        var config = host.PodConfig("patient");
+
+        var cut = await Assert.ThrowsAsync<RpcException>(async () =>
+            await host.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, deadline: DateTime.UtcNow.AddMilliseconds(500)));
+        Assert.Equal(StatusCode.DeadlineExceeded, cut.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await host.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the cut-off RunPodSandbox never finished");
+            await Task.Delay(100);
+        }
+
+        var made = (await host.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items.Single();
+        Assert.Equal(made.Id, await host.RunAsync(config));
+        Assert.Equal(PodSandboxState.SandboxReady, (await host.StatusAsync(made.Id)).Status.State);
+    }
+
+    [Fact]
     public async Task NetworkReady_turns_true_when_a_conflist_appears_while_the_daemon_runs()
     {
         await using var host = await PodTestHost.StartAsync(writeNetwork: false);

@@ -107,6 +107,28 @@ public sealed class PodNetworkingTests
         Assert.DoesNotContain(Leftovers.PodMountsBelow(host.Folder.Root), m => m.Contains("/ns/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_pod_CIDR_from_UpdateRuntimeConfig_reaches_a_plugin_that_takes_ipRanges()
+    {
+        await using var host = await PodTestHost.StartAsync(h =>
+        {
+            // host-local without ranges of its own: it allocates from the runtime's ipRanges.
+            var conflist = h.Network.Conflist
+                .Replace("\"type\": \"bridge\",", "\"type\": \"bridge\", \"capabilities\": { \"ipRanges\": true },", StringComparison.Ordinal)
+                .Replace($"\"ranges\": [[{{ \"subnet\": \"{h.Network.Subnet}.0/24\" }}]],", "", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(h.Folder.NetworkDirectory, "10-bridge.conflist"), conflist);
+        }, writeNetwork: false);
+        await host.Runtime.UpdateRuntimeConfigAsync(new UpdateRuntimeConfigRequest
+        {
+            RuntimeConfig = new RuntimeConfig { NetworkConfig = new NetworkConfig { PodCidr = $"{host.Network.Subnet}.128/25" } },
+        });
+
+        var id = await host.RunAsync(host.PodConfig("cidr"));
+
+        var ip = System.Net.IPAddress.Parse((await host.StatusAsync(id)).Status.Network.Ip);
+        Assert.True(System.Net.IPNetwork.Parse($"{host.Network.Subnet}.128/25").Contains(ip), $"{ip} is outside the pod CIDR");
+    }
+
     internal static IReadOnlyList<string> CacheEntries(string podId) =>
         Directory.Exists("/var/lib/cni/results")
             ? [.. Directory.GetFiles("/var/lib/cni/results").Where(f => f.Contains(podId, StringComparison.Ordinal))]
