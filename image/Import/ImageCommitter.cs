@@ -193,9 +193,15 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
             {
                 storage.CreateImage(imageId, top, [], created, manifestDigest, SignaturesMetadata(manifestDigest));
             }
-            catch (StoreConflictException) when (storage.Images.Find(imageId)?.Id == imageId)
+            catch (StoreConflictException)
             {
-                // A concurrent pull of the same image wrote it first: the same content.
+                // A concurrent pull of the same image wrote it first: the same content. Checked
+                // here, not in an exception filter: filters run before the throwing method's
+                // `using` blocks release the images lock, so a lookup there waits on ourselves.
+                if (storage.Images.Find(imageId)?.Id != imageId)
+                {
+                    throw;
+                }
             }
 
             storage.Images.SetBigData(imageId, manifest.Config.Digest, configBytes);

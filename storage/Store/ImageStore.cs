@@ -46,17 +46,13 @@ public sealed class ImageStore
 
         using var session = _images.OpenExclusive();
         var images = session.Writable;
-        if (images.Any(i => i.Id == id))
+        if (Conflict(images, id, names) is { } conflict)
         {
-            throw new StoreConflictException($"image {id} already exists");
-        }
-
-        foreach (var name in names)
-        {
-            if (images.FirstOrDefault(i => i.Names?.Contains(name) ?? false) is { } holder)
-            {
-                throw new StoreConflictException($"image name \"{name}\" is taken by image {holder.Id}");
-            }
+            // Thrown once the lock is released: a caller's exception filter runs before this
+            // method's using block would release it, and one that reads the store (a concurrent
+            // pull checking who won) would then wait on our own lock forever.
+            session.Dispose();
+            throw new StoreConflictException(conflict);
         }
 
         var record = new ImageRecord
@@ -73,6 +69,24 @@ public sealed class ImageStore
         Directory.CreateDirectory(_directories.ImageDirectory(id), StoreDirectories.PrivateMode);
         session.Save();
         return record;
+    }
+
+    private static string? Conflict(List<ImageRecord> images, string id, IReadOnlyList<string> names)
+    {
+        if (images.Any(i => i.Id == id))
+        {
+            return $"image {id} already exists";
+        }
+
+        foreach (var name in names)
+        {
+            if (images.FirstOrDefault(i => i.Names?.Contains(name) ?? false) is { } holder)
+            {
+                return $"image name \"{name}\" is taken by image {holder.Id}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Gives the image these names, taking each away from any other image that had it.</summary>
