@@ -1,4 +1,5 @@
 using CriO.Bench;
+using CriO.Bench.Sandbox;
 
 // crio-bench NAME [runs]: each benchmark reports medians and the ratio ours/peer of one run.
 var name = args.Length > 0 ? args[0] : "help";
@@ -11,7 +12,9 @@ switch (name)
     case "pull":
         await PullBenchmark.RunAsync(runs);
         return 0;
+    case "sandbox":
+        return await SandboxBenchmark.RunAsync(args.Length > 1 ? runs : 50);
     default:
-        Console.Error.WriteLine("usage: crio-bench layer-apply|pull [runs]   (root: mounts a tmpfs)");
+        Console.Error.WriteLine("usage: crio-bench layer-apply|pull|sandbox [runs]   (root: mounts a tmpfs)");
         return name == "help" ? 0 : 2;
 }
