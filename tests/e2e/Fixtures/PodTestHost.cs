@@ -61,11 +61,16 @@ internal sealed class PodTestHost : IAsyncDisposable
         Runtime = new RuntimeService.RuntimeServiceClient(Crio.Channel);
     }
 
-    /// <summary>Stops the daemon (SIGTERM) and starts a new one on the same folder.</summary>
-    public async Task RestartDaemonAsync()
+    /// <summary>Stops the daemon (SIGTERM), runs <paramref name="whileDown"/>, and starts a new one on the same folder.</summary>
+    public async Task RestartDaemonAsync(Func<Task>? whileDown = null)
     {
         await Crio.StopAsync().ConfigureAwait(false);
         await Crio.DisposeAsync().ConfigureAwait(false);
+        if (whileDown is not null)
+        {
+            await whileDown().ConfigureAwait(false);
+        }
+
         await StartDaemonAsync().ConfigureAwait(false);
     }
 

@@ -108,6 +108,29 @@ public sealed class PodNetworkingTests
     }
 
     [Fact]
+    public async Task A_pod_whose_namespace_vanished_while_the_daemon_was_down_comes_back_not_ready_and_Remove_frees_its_IP()
+    {
+        await using var host = await PodTestHost.StartAsync();
+        var id = await host.RunAsync(host.PodConfig("orphan"));
+        var ip = (await host.StatusAsync(id)).Status.Network.Ip;
+        var netns = (await host.InfoAsync(id)).GetProperty("netNamespace").GetString()!;
+
+        // What a reboot does to a pod: its namespace is gone, the CNI cache and IPAM files stay.
+        await host.RestartDaemonAsync(async () =>
+        {
+            await ChildProcess.RunAsync("umount", [netns]);
+            File.Delete(netns);
+        });
+
+        Assert.Equal(PodSandboxState.SandboxNotready, (await host.StatusAsync(id)).Status.State);
+        Assert.Contains(ip, host.Network.AllocatedIps());
+        await host.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id });
+        Assert.DoesNotContain(ip, host.Network.AllocatedIps());
+        Assert.Empty(CacheEntries(id));
+        Assert.Empty(await BridgePortsAsync(host.Network.Bridge));
+    }
+
+    [Fact]
     public async Task The_pod_CIDR_from_UpdateRuntimeConfig_reaches_a_plugin_that_takes_ipRanges()
     {
         await using var host = await PodTestHost.StartAsync(h =>
