@@ -67,6 +67,11 @@ public sealed class CgroupfsManager(CgroupMounts mounts) : IPodCgroupManager
             catch (DirectoryNotFoundException)
             {
             }
+            catch (IOException) when (Directory.EnumerateDirectories(folder).Any())
+            {
+                // A parent this pod made that another pod has come to use since (pods without a
+                // cgroup_parent share /crio): the last one out removes it.
+            }
         }
     }
 
