@@ -64,6 +64,11 @@ internal sealed class HostNetworkFixture : IAsyncDisposable
     /// <summary>Attachments whose DEL a test did not get to run; Dispose runs it.</summary>
     public List<PodNetworkAttachment> Attached { get; } = [];
 
+    // Whether /run/netns was a mount point before the first fixture of this run: if so, it is the node's.
+    private static readonly bool s_netnsMountedBefore = NetnsMounted();
+
+    private static bool NetnsMounted() => File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == "/run/netns");
+
     public static async Task<HostNetworkFixture> CreateAsync()
     {
         var routes = (await RunAsync("ip", "-4", "route", "show", "table", "all")).Output + (await RunAsync("ip", "-4", "addr")).Output;
@@ -155,6 +160,15 @@ internal sealed class HostNetworkFixture : IAsyncDisposable
         }
 
         await RunAsync("ip", "netns", "del", NamespaceName);
+
+        // `ip netns add` made /run/netns a mount point (a shared bind of itself) if it was not
+        // one; with no namespace left in it, take that back too. Not lazily: a concurrent test's
+        // namespace mounted there makes the unmount fail, which is what we want then.
+        if (!s_netnsMountedBefore && Directory.Exists("/run/netns") && !Directory.EnumerateFileSystemEntries("/run/netns").Any() && NetnsMounted())
+        {
+            await RunAsync("umount", "/run/netns");
+        }
+
         await RunAsync("ip", "link", "del", BridgeName);
         await RemoveNatLeftoversAsync();
         await RemoveEmptyNatTablesAsync();
