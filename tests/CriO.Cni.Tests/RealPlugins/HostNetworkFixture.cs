@@ -71,6 +71,8 @@ internal sealed class HostNetworkFixture : IAsyncDisposable
 
     public static async Task<HostNetworkFixture> CreateAsync()
     {
+        // Read now, before any `ip netns add` of this run (static fields initialize on first use).
+        _ = s_netnsMountedBefore;
         var routes = (await RunAsync("ip", "-4", "route", "show", "table", "all")).Output + (await RunAsync("ip", "-4", "addr")).Output;
         var links = (await RunAsync("ip", "link")).Output;
         var namespaces = (await RunAsync("ip", "netns", "list")).Output;
