@@ -5,7 +5,7 @@ namespace CriO.Pinns;
 /// <summary>
 /// The command line the daemon runs, exactly (README.md):
 /// <code>
-/// crio-pinns --dir DIR --file NAME [--net] [--ipc] [--uts] [--hostname HOST] [--sysctl KEY=VALUE]... [--pause PATH]
+/// crio-pinns --dir DIR --file NAME [--net] [--ipc] [--uts] [--hostname HOST] [--sysctl KEY=VALUE]... [--pause PATH [--pause-root DIR]]
 /// crio-pinns --remove --dir DIR --file NAME
 /// </code>
 /// Anything else is a <see cref="UsageException"/> (exit code 2) before anything is done.
@@ -17,10 +17,11 @@ internal sealed record CommandLine(
     IReadOnlySet<NamespaceKind> Namespaces,
     string? HostName,
     IReadOnlyList<Sysctl> Sysctls,
-    string? PausePath)
+    string? PausePath,
+    string? PauseRoot = null)
 {
     public const string Usage =
-        "usage: crio-pinns --dir DIR --file NAME [--net] [--ipc] [--uts] [--hostname HOST] [--sysctl KEY=VALUE]... [--pause PATH]\n" +
+        "usage: crio-pinns --dir DIR --file NAME [--net] [--ipc] [--uts] [--hostname HOST] [--sysctl KEY=VALUE]... [--pause PATH [--pause-root DIR]]\n" +
         "       crio-pinns --remove --dir DIR --file NAME";
 
     /// <summary>HOST_NAME_MAX on Linux.</summary>
@@ -29,7 +30,7 @@ internal sealed record CommandLine(
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var remove = false;
-        string? directory = null, file = null, hostName = null, pausePath = null;
+        string? directory = null, file = null, hostName = null, pausePath = null, pauseRoot = null;
         var namespaces = new HashSet<NamespaceKind>();
         var sysctls = new List<string>();
         for (var i = 0; i < args.Count; i++)
@@ -61,6 +62,9 @@ internal sealed record CommandLine(
                 case "--pause":
                     pausePath = Once(option, pausePath, Value(args, ref i));
                     break;
+                case "--pause-root":
+                    pauseRoot = Once(option, pauseRoot, Value(args, ref i));
+                    break;
                 case "--sysctl":
                     sysctls.Add(Value(args, ref i));
                     break;
@@ -73,7 +77,7 @@ internal sealed record CommandLine(
         CheckFile(file);
         if (remove)
         {
-            if (namespaces.Count > 0 || hostName is not null || pausePath is not null || sysctls.Count > 0)
+            if (namespaces.Count > 0 || hostName is not null || pausePath is not null || pauseRoot is not null || sysctls.Count > 0)
             {
                 throw new UsageException("--remove takes only --dir and --file");
             }
@@ -99,8 +103,13 @@ internal sealed record CommandLine(
             throw new UsageException("--pause: empty path");
         }
 
+        if (pauseRoot is not null && (pausePath is null || !pauseRoot.StartsWith('/')))
+        {
+            throw new UsageException("--pause-root needs --pause and an absolute folder");
+        }
+
         var checkedSysctls = sysctls.Select(s => Sysctl.Parse(s, namespaces)).ToList();
-        return new CommandLine(false, directory, file, namespaces, hostName, checkedSysctls, pausePath);
+        return new CommandLine(false, directory, file, namespaces, hostName, checkedSysctls, pausePath, pauseRoot);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

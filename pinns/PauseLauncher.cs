@@ -38,8 +38,8 @@ internal static class PauseLauncher
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Starts <paramref name="path"/>; its pid (in pinns' PID namespace). Its undo kills it.</summary>
-    public static int Start(string path, UndoStack undo)
+    /// <summary>Starts <paramref name="path"/> (with --root <paramref name="root"/> when given); its pid (in pinns' PID namespace). Its undo kills it.</summary>
+    public static int Start(string path, string? root, UndoStack undo)
     {
         NamespaceCalls.CloseOnExecFrom(3);
         using var ownPidNamespace = NamespaceCalls.OpenOwnPidNamespace();
@@ -47,7 +47,7 @@ internal static class PauseLauncher
         int pid;
         try
         {
-            pid = NamespaceCalls.Spawn(path);
+            pid = NamespaceCalls.Spawn(path, root is null ? [] : ["--root", root]);
         }
         catch
         {

@@ -61,7 +61,7 @@ internal sealed class SandboxPinner(CommandLine request)
                 pins.Add((kind, Pin(kind, undo)));
             }
 
-            int? pausePid = request.PausePath is { } pausePath ? PauseLauncher.Start(pausePath, undo) : null;
+            int? pausePid = request.PausePath is { } pausePath ? PauseLauncher.Start(pausePath, PauseRoot(request.PauseRoot), undo) : null;
             output.Write(new PinResult(pins, pausePid).ToJson() + "\n");
             output.Flush();
             undo.Commit();
@@ -82,5 +82,17 @@ internal sealed class SandboxPinner(CommandLine request)
         undo.Push($"remove {pin}", () => PinRemover.RemovePin(pin));
         NamespaceCalls.BindMount(kind.ThreadNamespacePath, pin);
         return pin;
+    }
+
+    // The empty folder the pause process chroots into, made (root-only, read-only) if missing:
+    // the pause then holds no view of the node's files.
+    private static string? PauseRoot(string? root)
+    {
+        if (root is not null)
+        {
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        return root;
     }
 }

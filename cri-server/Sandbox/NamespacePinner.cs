@@ -17,6 +17,9 @@ public sealed class NamespacePinner(string pinnsPath, string namespacesDirectory
 
     public string NamespacesDirectory { get; } = namespacesDirectory;
 
+    /// <summary>The empty folder pause processes chroot into (made by the pinner).</summary>
+    public string PauseRoot => Path.Combine(NamespacesDirectory, "crio-pause-root");
+
     /// <summary>The pause binary ships with the pinner: beside it.</summary>
     public string PausePath { get; } = Path.Combine(Path.GetDirectoryName(pinnsPath) ?? "/", PauseBinary);
 
@@ -61,6 +64,8 @@ public sealed class NamespacePinner(string pinnsPath, string namespacesDirectory
         {
             start.ArgumentList.Add("--pause");
             start.ArgumentList.Add(pausePath);
+            start.ArgumentList.Add("--pause-root");
+            start.ArgumentList.Add(PauseRoot);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{pinnsPath} did not start");

@@ -31,13 +31,14 @@ internal static unsafe partial class NamespaceCalls
     private const int SpawnStructBytes = 1024;
 
     /// <summary>
-    /// Starts <paramref name="path"/> (argv: just the path; an empty environment) as a child of the
+    /// Starts <paramref name="path"/> (argv: the path, then <paramref name="arguments"/>; an empty environment) as a child of the
     /// calling thread, with stdin, stdout and stderr on /dev/null (it keeps none of pinns' pipes),
     /// every signal at its default action and none blocked; its pid.
     /// </summary>
-    public static int Spawn(string path)
+    public static int Spawn(string path, IReadOnlyList<string> arguments)
     {
         var program = Native(path);
+        var argumentBytes = arguments.Select(Native).ToArray();
         var attributes = NativeMemory.AlignedAlloc(SpawnStructBytes, 16);
         var actions = NativeMemory.AlignedAlloc(SpawnStructBytes, 16);
         try
@@ -61,11 +62,29 @@ internal static unsafe partial class NamespaceCalls
                 }
 
                 int pid;
-                fixed (byte* p = program)
+                var pinned = argumentBytes.Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
+                try
                 {
-                    var argv = stackalloc byte*[] { p, null };
-                    var envp = stackalloc byte*[] { null };
-                    Check(posix_spawn(&pid, p, actions, attributes, argv, envp), "posix_spawn", path);
+                    fixed (byte* p = program)
+                    {
+                        var argv = stackalloc byte*[argumentBytes.Length + 2];
+                        argv[0] = p;
+                        for (var i = 0; i < pinned.Length; i++)
+                        {
+                            argv[i + 1] = (byte*)pinned[i].AddrOfPinnedObject();
+                        }
+
+                        argv[argumentBytes.Length + 1] = null;
+                        var envp = stackalloc byte*[] { null };
+                        Check(posix_spawn(&pid, p, actions, attributes, argv, envp), "posix_spawn", path);
+                    }
+                }
+                finally
+                {
+                    foreach (var handle in pinned)
+                    {
+                        handle.Free();
+                    }
                 }
 
                 return pid;

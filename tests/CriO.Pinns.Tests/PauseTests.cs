@@ -45,6 +45,36 @@ public sealed class PauseTests
     }
 
     [Fact]
+    public async Task With_pause_root_the_pause_chroots_into_a_folder_pinns_made_empty_and_read_only()
+    {
+        using var folder = new PinsFolder();
+        var root = Path.Join(folder.Root, "pause-root");
+
+        var run = await folder.PinAsync("pod", "--net", "--pause", Binaries.Pause, "--pause-root", root);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var pid = run.PausePid ?? throw new InvalidOperationException(run.ToString());
+        Assert.True(
+            await ProcessInfo.EventuallyAsync(() => new FileInfo($"/proc/{pid}/root").LinkTarget == root, Bound),
+            $"root of the pause: {new FileInfo($"/proc/{pid}/root").LinkTarget}");
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute, File.GetUnixFileMode(root));
+    }
+
+    [Theory]
+    [InlineData("--pause-root", "/x")]
+    [InlineData("--pause-root", "relative")]
+    public async Task Pause_root_needs_pause_and_an_absolute_folder(string option, string value)
+    {
+        using var folder = new PinsFolder();
+
+        var run = await folder.PinAsync("pod", "--net", option, value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--pause-root", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_pause_exits_on_a_SIGTERM_sent_as_soon_as_pinns_returns_though_it_is_not_our_child()
     {
         // Several rounds: a SIGTERM that arrives while the pause is still starting must not be lost.

@@ -81,6 +81,8 @@ public sealed class PodSandboxTests
         var netnsInode = (await ChildProcess.RunAsync("stat", ["-L", "-c", "%i", info.GetProperty("netNamespace").GetString()!])).Output.Trim();
         Assert.Contains(netnsInode, File.ResolveLinkTarget($"/proc/{pid}/ns/net", false)!.ToString(), StringComparison.Ordinal);
         Assert.NotEqual(host.Crio.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), PPid(pid));
+        Assert.Equal(Path.Combine(host.Folder.NamespacesDirectory, "crio-pause-root"), File.ResolveLinkTarget($"/proc/{pid}/root", false)!.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(host.Folder.NamespacesDirectory, "crio-pause-root")));
         var procs = host.CgroupFolders().Where(f => f.EndsWith("crio-" + id, StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(procs);
         Assert.All(procs, f => Assert.Contains(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(f, "cgroup.procs")), StringComparison.Ordinal));
