@@ -10,9 +10,10 @@ ensure_node
 # The storage suite checks our store against podman's and skopeo's (containers/storage), builds
 # its test images from busybox-static, and holds POSIX locks from python3 in a second process.
 # Pod tests run Debian's CNI plugins (bridge, host-local, portmap: iptables) in network
-# namespaces made with iproute2 and entered with nsenter (util-linux).
+# namespaces made with iproute2 and entered with nsenter (util-linux). Container tests run
+# Debian's runc and crun under Debian's conmon.
 ensure_packages podman skopeo busybox-static python3 tar gzip docker-registry apache2-utils openssl \
-  containernetworking-plugins iptables iproute2 util-linux
+  containernetworking-plugins iptables iproute2 util-linux runc crun conmon
 
 log "installing the e2e suite's npm clients"
 npm ci --prefix "$REPO_ROOT/tests/e2e/node" --no-audit --no-fund --loglevel=error >/dev/null

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CriO.Cni.Tests.Fakes;
+using CriO.Tests.Shared;
 
 namespace CriO.Cni.Tests;
 
@@ -564,24 +565,11 @@ public sealed class CniNetworkManagerTests : IDisposable
     private static async Task AssertGoneAsync(int pid)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && DateTime.UtcNow < deadline)
+        while (Directory.Exists($"/proc/{pid}") && !ProcessState.IsZombie(pid) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        Assert.True(!Directory.Exists($"/proc/{pid}") || IsZombie(pid), $"process {pid} (the plugin's child) is still running");
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return true;
-        }
+        Assert.True(!Directory.Exists($"/proc/{pid}") || ProcessState.IsZombie(pid), $"process {pid} (the plugin's child) is still running");
     }
 }
