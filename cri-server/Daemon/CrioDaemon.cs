@@ -108,6 +108,7 @@ public static class CrioDaemon
         network.ReadinessChanged += readiness => SandboxLog.NetworkReadiness(logger, readiness.Ready, readiness.Message);
         network.Start();
         app.Services.GetRequiredService<SandboxManager>().Recover();
+        app.Services.GetRequiredService<Containers.ContainerManager>().Recover();
 
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
@@ -153,6 +154,8 @@ public static class CrioDaemon
         services.AddSingleton(new NamespacePinner(
             NamespacePinner.Locate(config.Runtime.PinnsPath, NamespacePinner.PinnsBinary), config.Runtime.NamespacesDir, TimeSpan.FromSeconds(30)));
         services.AddSingleton<SandboxManager>();
+        services.AddSingleton<Containers.ContainerStore>();
+        services.AddSingleton<Containers.ContainerManager>();
     }
 
     /// <summary>

@@ -57,6 +57,9 @@ public sealed class ImageViews(ContainerStorage storage)
     /// <summary>The image's config JSON, for ImageStatus's verbose info.</summary>
     public string? ConfigJson(ImageRecord record) => Config(record)?.Json;
 
+    /// <summary>The image's config (entrypoint, env, user, ...), cached; null when it cannot be read.</summary>
+    public OciImageConfig? ImageConfig(ImageRecord record) => Config(record)?.Config;
+
     /// <summary>An exact name, or a trailing-* glob (CRI-O's pinned_images forms).</summary>
     public static bool Matches(string pattern, string name) =>
         pattern.EndsWith('*') ? name.StartsWith(pattern[..^1], StringComparison.Ordinal) : pattern == name;

@@ -18,6 +18,7 @@ public sealed partial class SandboxManager
         try
         {
             await ReleaseAsync(pod).ConfigureAwait(false);
+            await containers.RemovePodAsync(pod.Id).ConfigureAwait(false);
             cgroups.Remove(pod.Record.CreatedCgroups);
             storage.DeleteContainer(pod.Id);
             store.Remove(pod);

@@ -33,6 +33,9 @@ public sealed partial class SandboxManager
     // would leave an IP allocated with no netns to find it by.
     private async Task ReleaseAsync(PodSandbox pod)
     {
+        // The pod's containers first: they live in its namespaces. No grace here: the kubelet
+        // stops each container with its own grace period before it stops the pod.
+        await containers.StopPodAsync(pod.Id, TimeSpan.Zero).ConfigureAwait(false);
         var record = pod.Record;
         if (record.PausePid > 0)
         {

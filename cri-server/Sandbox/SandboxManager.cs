@@ -19,6 +19,7 @@ public sealed partial class SandboxManager(
     CniNetworkManager network,
     IPodCgroupManager cgroups,
     NamespacePinner pinner,
+    Containers.ContainerManager containers,
     TimeProvider time,
     ILogger<SandboxManager> logger)
 {

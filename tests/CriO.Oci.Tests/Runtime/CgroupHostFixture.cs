@@ -16,54 +16,12 @@ namespace CriO.Oci.Tests.Runtime;
 /// </summary>
 public sealed class CgroupHostFixture : IAsyncLifetime
 {
-    private const string CgroupRoot = "/sys/fs/cgroup";
-
     /// <summary>What the fixture found and did, for test messages.</summary>
     public string Notes { get; private set; } = "";
 
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists(Path.Combine(CgroupRoot, "unified", "cgroup.controllers")))
-        {
-            Notes = $"no {CgroupRoot}/unified: not a hybrid host, nothing to do";
-            return;
-        }
-
-        var notes = new List<string>();
-        foreach (var controller in UnmountedControllers())
-        {
-            var target = Path.Combine(CgroupRoot, controller);
-            Directory.CreateDirectory(target);
-            var (exit, _, errors) = await ChildProcess.RunAsync(
-                "mount", ["-t", "cgroup", "-o", controller, "cgroup", target], timeout: TimeSpan.FromSeconds(10));
-            notes.Add(exit == 0 ? $"mounted {controller} as v1 at {target}" : $"mount {controller} at {target} failed: {errors.Trim()}");
-        }
-
-        Notes = notes.Count == 0 ? "every cgroup controller already has its v1 mount" : string.Join("; ", notes);
-    }
+    public async Task InitializeAsync() => Notes = await HybridCgroups.EnsureV1MountsAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
-
-    /// <summary>
-    /// Controllers cgroup2 holds, and v1 controllers (from /proc/self/cgroup) that no cgroup v1
-    /// mount serves.
-    /// </summary>
-    private static IEnumerable<string> UnmountedControllers()
-    {
-        var mounted = File.ReadLines("/proc/self/mountinfo")
-            .Select(line => line.Split(" - ", 2))
-            .Where(parts => parts.Length == 2 && parts[1].StartsWith("cgroup ", StringComparison.Ordinal))
-            .SelectMany(parts => parts[1].Split(' ')[^1].Split(','))
-            .ToHashSet();
-        var onCgroup2 = File.ReadAllText(Path.Combine(CgroupRoot, "unified", "cgroup.controllers"))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var onV1 = File.ReadLines("/proc/self/cgroup")
-            .Select(line => line.Split(':'))
-            .Where(fields => fields.Length == 3 && fields[0] != "0" && !fields[1].StartsWith("name=", StringComparison.Ordinal))
-            .Select(fields => fields[1])
-            .Where(controllers => !controllers.Contains(',', StringComparison.Ordinal));
-        return onCgroup2.Concat(onV1).Distinct().Where(c => !mounted.Contains(c)).ToList();
-    }
 }
 
 [CollectionDefinition(Name)]

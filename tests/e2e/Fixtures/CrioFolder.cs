@@ -70,14 +70,28 @@ internal sealed class CrioFolder : IDisposable
             container_exits_dir = "{Root}/exits"
             container_attach_socket_dir = "{Root}/attach"
             namespaces_dir = "{NamespacesDirectory}"
-            [crio.runtime.runtimes.runc]
-            runtime_path = "{RuntimeBinary}"
+            {RuntimeTables()}
             [crio.network]
             network_dir = "{NetworkDirectory}"
             plugin_dirs = [{string.Join(", ", PluginDirectories.Select(d => $"\"{d}\""))}]
             cni_plugin_timeout = "{CniPluginTimeout}"
             {extra}
             """);
+
+    /// <summary>Run containers with Debian's runc and crun (found on PATH), each with its state under this folder, instead of the stand-in.</summary>
+    public bool RealRuntimes { get; set; }
+
+    private string RuntimeTables() => RealRuntimes
+        ? $"""
+            [crio.runtime.runtimes.runc]
+            runtime_root = "{Root}/runc"
+            [crio.runtime.runtimes.crun]
+            runtime_root = "{Root}/crun"
+            """
+        : $"""
+            [crio.runtime.runtimes.runc]
+            runtime_path = "{RuntimeBinary}"
+            """;
 
     public static void WriteExecutable(string path, string content)
     {

@@ -89,9 +89,9 @@ internal sealed class PodTestHost : IAsyncDisposable
         },
     };
 
-    public async Task<string> RunAsync(PodSandboxConfig config)
+    public async Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler = "")
     {
-        var response = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }).ConfigureAwait(false);
+        var response = await Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config, RuntimeHandler = runtimeHandler }).ConfigureAwait(false);
         _pods.Add(response.PodSandboxId);
         return response.PodSandboxId;
     }

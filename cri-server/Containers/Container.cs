@@ -1,0 +1,31 @@
+using CriO.Cri;
+
+namespace CriO.Server.Containers;
+
+/// <summary>
+/// One container of a pod.
+/// <code>
+///  CreateContainer        StartContainer          exits / StopContainer       RemoveContainer
+/// ─────────────────▶ CREATED ─────────────▶ RUNNING ──────────────────▶ EXITED ──────────────▶ (gone)
+///   (conmon runs              (runtime start)      (conmon writes the
+///    runtime create)                                exit file; read lazily)
+/// </code>
+/// A container is in the store once CreateContainer has finished; while it is made only its
+/// name is reserved. Its exit is noticed from conmon's exit file when its state is read, so a
+/// container that exited while the daemon was down is found EXITED after a restart.
+/// </summary>
+public sealed class Container(ContainerRecord record)
+{
+    public ContainerRecord Record { get; private set; } = record;
+
+    public string Id => Record.Id;
+
+    public string Name => Record.Name;
+
+    public ContainerConfig Config { get; } = ContainerConfig.Parser.ParseFrom(Convert.FromBase64String(record.Config));
+
+    /// <summary>One state-changing operation at a time (Start, Stop, Remove).</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public void Update(ContainerRecord record) => Record = record;
+}

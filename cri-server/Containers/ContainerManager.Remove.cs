@@ -1,0 +1,44 @@
+using CriO.Conmon.Client;
+
+namespace CriO.Server.Containers;
+
+public sealed partial class ContainerManager
+{
+    /// <summary>
+    /// Removes a container: stops it (no grace) if it runs, then the runtime's state, its root
+    /// mount, storage and record, and frees its name. Unknown: success, as the CRI contract asks.
+    /// </summary>
+    public async Task RemoveAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        if (store.Find(idOrPrefix) is not { } container)
+        {
+            return;
+        }
+
+        await container.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopLockedAsync(container, TimeSpan.Zero).ConfigureAwait(false);
+            await Runtime(container.Record.RuntimeHandler).DeleteAsync(container.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+            storage.UnmountContainer(container.Id, force: true);
+            storage.DeleteContainer(container.Id);
+            File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, container.Id));
+            store.Remove(container);
+        }
+        finally
+        {
+            container.Gate.Release();
+        }
+
+        ContainerLog.Removed(logger, container.Id);
+    }
+
+    /// <summary>Removes every container of a pod (RemovePodSandbox).</summary>
+    public async Task RemovePodAsync(string podId)
+    {
+        foreach (var container in store.All.Where(c => c.Record.PodId == podId).ToList())
+        {
+            await RemoveAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using CriO.Conmon.Client;
+using CriO.Cri;
+using CriO.E2E.Tests.Fixtures;
+using CriO.E2E.Tests.Images;
+using CriO.Registry.Fixture;
+using CriO.TestImages;
+using CriO.Tests.Shared;
+using Grpc.Core;
+
+namespace CriO.E2E.Tests.Containers;
+
+/// <summary>
+/// A busybox container's whole life in a pod, under runc and under crun, monitored by Debian's
+/// conmon: create, start, status, logs, exit code and reason, stop with a grace period, remove.
+/// </summary>
+public sealed class ContainerLifecycleTests
+{
+    [Theory]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public async Task A_container_runs_to_its_exit_code_with_its_output_in_the_CRI_log_and_is_removed(string handler)
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("life"), handler);
+        var id = await setup.CreateAsync(pod, "worker", ["sh", "-c", "echo out; echo err >&2; printf partial; exit 3"]);
+
+        var created = (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id })).Status;
+        Assert.Equal(ContainerState.ContainerCreated, created.State);
+        Assert.Equal(setup.ImageName, created.Image.Image);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
+        var exited = await setup.WaitExitedAsync(id);
+
+        Assert.Equal(3, exited.ExitCode);
+        Assert.Equal("Error", exited.Reason);
+        Assert.True(exited.StartedAt >= exited.CreatedAt && exited.FinishedAt >= exited.StartedAt);
+        var log = await CriLogParser.ReadFileAsync(exited.LogPath, CancellationToken.None);
+        Assert.Contains(log, e => e.Stream == CriLogStream.Stdout && !e.Partial && e.Text == "out");
+        Assert.Contains(log, e => e.Stream == CriLogStream.Stderr && !e.Partial && e.Text == "err");
+        Assert.Contains(log, e => e.Stream == CriLogStream.Stdout && e.Partial && e.Text == "partial");
+        var listed = await setup.Runtime.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = pod } });
+        Assert.Equal(ContainerState.ContainerExited, Assert.Single(listed.Containers).State);
+
+        await setup.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id });
+        await setup.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id });
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id }));
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public async Task Stop_gives_the_grace_period_then_kills_and_a_zero_exit_is_Completed(string handler)
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("stop"), handler);
+
+        // sh as PID 1 ignores SIGTERM: only the SIGKILL after the grace period ends it.
+        var stubborn = await setup.CreateAsync(pod, "stubborn", ["sh", "-c", "while true; do sleep 1; done"]);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = stubborn });
+        Assert.Equal(ContainerState.ContainerRunning, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = stubborn })).Status.State);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = stubborn, Timeout = 2 });
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 30);
+        var killed = (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = stubborn })).Status;
+        Assert.Equal(ContainerState.ContainerExited, killed.State);
+        Assert.Equal(137, killed.ExitCode);
+
+        var quick = await setup.CreateAsync(pod, "quick", ["true"]);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = quick });
+        Assert.Equal("Completed", (await setup.WaitExitedAsync(quick)).Reason);
+
+        // Removing the pod takes its containers with it.
+        await setup.Host.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod });
+        await setup.Host.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod });
+        Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_and_leaves_nothing()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("bad"));
+
+        var noImage = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.CreateContainerAsync(new CreateContainerRequest
+        {
+            PodSandboxId = pod,
+            Config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "x" }, Image = new ImageSpec { Image = "localhost/no/such:image" } },
+        }));
+        Assert.Equal(StatusCode.NotFound, noImage.StatusCode);
+        var noPod = await Assert.ThrowsAsync<RpcException>(async () => await setup.CreateAsync(new string('f', 64), "x", ["true"]));
+        Assert.Equal(StatusCode.NotFound, noPod.StatusCode);
+        var noName = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.CreateContainerAsync(new CreateContainerRequest
+        {
+            PodSandboxId = pod,
+            Config = new ContainerConfig { Metadata = new ContainerMetadata(), Image = new ImageSpec { Image = setup.ImageName } },
+        }));
+        Assert.Equal(StatusCode.InvalidArgument, noName.StatusCode);
+        var missingBinary = await Assert.ThrowsAsync<RpcException>(async () => await setup.CreateAsync(pod, "broken", ["/no/such/binary"]));
+        Assert.Contains("no/such/binary", missingBinary.Status.Detail, StringComparison.Ordinal);
+
+        Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+        await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = new string('e', 64), Timeout = 1 });
+        await setup.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = new string('e', 64) });
+    }
+
+    /// <summary>A pod test host with real runtimes, a registry holding busybox, and the image pulled.</summary>
+    private sealed class ContainerHost : IAsyncDisposable
+    {
+        private ContainerHost(PodTestHost host, DistributionRegistry registry, string imageName)
+        {
+            Host = host;
+            Registry = registry;
+            ImageName = imageName;
+        }
+
+        public PodTestHost Host { get; }
+
+        public DistributionRegistry Registry { get; }
+
+        public string ImageName { get; }
+
+        public RuntimeService.RuntimeServiceClient Runtime => Host.Runtime;
+
+        public static async Task<ContainerHost> StartAsync()
+        {
+            await HybridCgroups.EnsureV1MountsAsync();
+            var registry = await DistributionRegistry.StartAsync();
+            try
+            {
+                await RegistryImages.PushAsync(registry, BusyboxImages.Busybox(), "library/busybox", "1");
+                var host = await PodTestHost.StartAsync(h =>
+                {
+                    h.Folder.RealRuntimes = true;
+                    h.Folder.WriteRegistriesConf(RegistryPullFixture.InsecureSearch(registry));
+                });
+                var image = $"{registry.Host}/library/busybox:1";
+                await new ImageService.ImageServiceClient(host.Crio.Channel).PullImageAsync(new PullImageRequest { Image = new ImageSpec { Image = image } });
+                return new ContainerHost(host, registry, image);
+            }
+            catch
+            {
+                await registry.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task<string> CreateAsync(string pod, string name, IReadOnlyList<string> command) =>
+            (await Runtime.CreateContainerAsync(new CreateContainerRequest
+            {
+                PodSandboxId = pod,
+                Config = new ContainerConfig
+                {
+                    Metadata = new ContainerMetadata { Name = name },
+                    Image = new ImageSpec { Image = ImageName },
+                    Command = { command },
+                    LogPath = $"{name}/0.log",
+                },
+            })).ContainerId;
+
+        public async Task<ContainerStatus> WaitExitedAsync(string id)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var status = (await Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id })).Status;
+                if (status.State == ContainerState.ContainerExited)
+                {
+                    return status;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"container {id} still {status.State}");
+                await Task.Delay(100);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await Registry.DisposeAsync();
+        }
+    }
+}
