@@ -156,6 +156,7 @@ public static class CrioDaemon
         services.AddSingleton<SandboxManager>();
         services.AddSingleton<Containers.ContainerStore>();
         services.AddSingleton<Containers.ContainerManager>();
+        services.AddSingleton<Stats.StatsCollector>();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using CriO.Server.Containers;
 using CriO.Server.Daemon;
 using CriO.Server.Sandbox;
+using CriO.Server.Stats;
 
 namespace CriO.Server.Runtime;
 
@@ -8,9 +9,10 @@ namespace CriO.Server.Runtime;
 /// The CRI RuntimeService: one partial file per RPC (RuntimeService.NAME.cs), each a thin
 /// handler over domain code. RPCs without a file here answer UNIMPLEMENTED with their name.
 /// </summary>
-public sealed partial class RuntimeService(DaemonState daemon, SandboxManager sandboxes, ContainerManager containers) : CriO.Cri.RuntimeService.RuntimeServiceBase
+public sealed partial class RuntimeService(DaemonState daemon, SandboxManager sandboxes, ContainerManager containers, StatsCollector stats) : CriO.Cri.RuntimeService.RuntimeServiceBase
 {
     private readonly DaemonState _daemon = daemon;
     private readonly SandboxManager _sandboxes = sandboxes;
     private readonly ContainerManager _containers = containers;
+    private readonly StatsCollector _stats = stats;
 }

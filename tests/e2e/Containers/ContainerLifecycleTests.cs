@@ -76,6 +76,39 @@ public sealed class ContainerLifecycleTests
     }
 
     [Fact]
+    public async Task Stats_are_plausible_after_the_container_burns_CPU_and_writes_its_layer()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("stats"));
+        var id = await setup.CreateAsync(pod, "burner", ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=1M count=3000; head -c 20000000 /dev/zero > /tmp/fill; touch /tmp/done; sleep 600"]);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        ContainerStats stats;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the container never finished its work");
+            await Task.Delay(250);
+            stats = (await setup.Runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = id })).Stats;
+        }
+        while (stats.WritableLayer?.UsedBytes?.Value < 20_000_000);
+
+        Assert.Equal(id, stats.Attributes.Id);
+        Assert.True(stats.Cpu.UsageCoreNanoSeconds.Value > 100_000_000, $"CPU {stats.Cpu.UsageCoreNanoSeconds.Value} ns");
+        Assert.True(stats.Memory.UsageBytes.Value > 0 && stats.Memory.WorkingSetBytes is not null);
+        Assert.True(stats.WritableLayer!.InodesUsed.Value >= 2);
+        var second = (await setup.Runtime.ContainerStatsAsync(new ContainerStatsRequest { ContainerId = id })).Stats;
+        Assert.NotNull(second.Cpu.UsageNanoCores);
+
+        var podStats = (await setup.Runtime.PodSandboxStatsAsync(new PodSandboxStatsRequest { PodSandboxId = pod })).Stats;
+        Assert.Equal(pod, podStats.Attributes.Id);
+        Assert.Equal("eth0", podStats.Linux.Network.DefaultInterface.Name);
+        Assert.Equal(id, Assert.Single(podStats.Linux.Containers).Attributes.Id);
+        var listed = await setup.Runtime.ListContainerStatsAsync(new ListContainerStatsRequest { Filter = new ContainerStatsFilter { PodSandboxId = pod } });
+        Assert.Equal(id, Assert.Single(listed.Stats).Attributes.Id);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_leaves_nothing()
     {
         await using var setup = await ContainerHost.StartAsync();
