@@ -109,6 +109,39 @@ public sealed class ContainerLifecycleTests
     }
 
     [Fact]
+    public async Task ReopenContainerLog_starts_a_fresh_file_after_the_kubelet_renamed_the_old_one()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("rotate"));
+        var id = await setup.CreateAsync(pod, "talker", ["sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.1; done"]);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
+        var logPath = (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id })).Status.LogPath;
+        await WaitForAsync(() => File.Exists(logPath) && new FileInfo(logPath).Length > 0);
+
+        File.Move(logPath, logPath + ".1");
+        await setup.Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = id });
+
+        Assert.True(File.Exists(logPath));
+        await WaitForAsync(() => new FileInfo(logPath).Length > 0);
+        var fresh = await CriLogParser.ReadFileAsync(logPath, CancellationToken.None);
+        Assert.All(fresh, e => Assert.StartsWith("line", e.Text, StringComparison.Ordinal));
+
+        await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = id, Timeout = 0 });
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = id }));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition never held");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_leaves_nothing()
     {
         await using var setup = await ContainerHost.StartAsync();
