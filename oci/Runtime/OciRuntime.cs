@@ -13,7 +13,7 @@ namespace CriO.Oci.Runtime;
 /// <see cref="OciRuntimeException"/> carrying the runtime's own message, taken from its JSON log
 /// lines (<c>--log-format=json</c>, which both runtimes write to stderr).
 /// </summary>
-public sealed class OciRuntime
+public sealed partial class OciRuntime
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 

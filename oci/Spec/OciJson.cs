@@ -24,7 +24,13 @@ public static class OciJson
     private static readonly JsonTypeInfo<OciState> StateInfo =
         (JsonTypeInfo<OciState>)Options.GetTypeInfo(typeof(OciState));
 
+    private static readonly JsonTypeInfo<ProcessSpec> ProcessInfo =
+        (JsonTypeInfo<ProcessSpec>)Options.GetTypeInfo(typeof(ProcessSpec));
+
     public static string Serialize(RuntimeSpec spec) => JsonSerializer.Serialize(spec, SpecInfo);
+
+    /// <summary>A process alone, as <c>runtime exec --process FILE</c> reads it.</summary>
+    public static byte[] SerializeProcess(ProcessSpec process) => JsonSerializer.SerializeToUtf8Bytes(process, ProcessInfo);
 
     public static byte[] SerializeToUtf8Bytes(RuntimeSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, SpecInfo);
 

@@ -141,6 +141,30 @@ public sealed class ContainerLifecycleTests
         }
     }
 
+    [Theory]
+    [InlineData("runc")]
+    [InlineData("crun")]
+    public async Task ExecSync_gives_output_and_exit_code_and_its_timeout_kills_the_command(string handler)
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("exec"), handler);
+        var id = await setup.CreateAsync(pod, "target", ["sleep", "600"]);
+        await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
+
+        var result = await setup.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = id, Cmd = { "sh", "-c", "echo out; echo err >&2; exit 7" }, Timeout = 10 });
+        Assert.Equal(7, result.ExitCode);
+        Assert.Equal("out\n", result.Stdout.ToStringUtf8());
+        Assert.Equal("err\n", result.Stderr.ToStringUtf8());
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var timedOut = await Assert.ThrowsAsync<RpcException>(async () =>
+            await setup.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = id, Cmd = { "sleep", "311" }, Timeout = 1 }));
+        Assert.Equal(StatusCode.DeadlineExceeded, timedOut.StatusCode);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 15);
+        var processes = await setup.Runtime.ExecSyncAsync(new ExecSyncRequest { ContainerId = id, Cmd = { "ps" }, Timeout = 10 });
+        Assert.DoesNotContain("sleep 311", processes.Stdout.ToStringUtf8(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bad_input_is_refused_and_leaves_nothing()
     {

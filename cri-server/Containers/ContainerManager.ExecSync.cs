@@ -1,0 +1,55 @@
+using CriO.Oci.Runtime;
+using CriO.Oci.Spec;
+using CriO.Server.Errors;
+
+namespace CriO.Server.Containers;
+
+public sealed partial class ContainerManager
+{
+    // What CRI-O keeps of an ExecSync's stdout and of its stderr: 16 MiB each.
+    public const int ExecSyncOutputLimit = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Runs a command in a running container and waits for it (exec probes, kubectl exec
+    /// without a terminal): the container's process settings (user, env, cwd, capabilities)
+    /// with the command's args. At the timeout the command is killed and the call answers
+    /// DeadlineExceeded, which the kubelet reads as a timed-out probe.
+    /// </summary>
+    public async Task<OciExecResult> ExecSyncAsync(string idOrPrefix, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (command.Count == 0)
+        {
+            throw new InvalidArgumentException("cmd: missing");
+        }
+
+        var container = Refresh(store.Get(idOrPrefix));
+        if (container.Record.State != ContainerRecord.Running)
+        {
+            throw new FailedPreconditionException($"container {container.Id} is {container.Record.State}, not running: nothing to exec in");
+        }
+
+        var bundle = container.Record.Bundle;
+        var process = OciJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json"), cancellationToken).ConfigureAwait(false)).Process
+            ?? throw new InvalidOperationException($"container {container.Id}: config.json has no process");
+        process.Args = [.. command];
+        process.Terminal = false;
+        process.ConsoleSize = null;
+        var name = $"exec-{Guid.NewGuid():N}";
+        var processFile = Path.Combine(bundle, name + ".json");
+        var pidFile = Path.Combine(bundle, name + ".pid");
+        await File.WriteAllBytesAsync(processFile, OciJson.SerializeProcess(process), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await Runtime(container.Record.RuntimeHandler)
+                .ExecAsync(container.Id, processFile, pidFile, timeout, ExecSyncOutputLimit, cancellationToken).ConfigureAwait(false);
+            return result.TimedOut
+                ? throw new DeadlineExceededException($"command {string.Join(' ', command)} timed out after {timeout.TotalSeconds} s and was killed")
+                : result;
+        }
+        finally
+        {
+            File.Delete(processFile);
+            File.Delete(pidFile);
+        }
+    }
+}
