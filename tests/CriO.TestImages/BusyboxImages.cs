@@ -13,7 +13,7 @@ public static class BusyboxImages
     [
         "sh", "ls", "cat", "echo", "id", "sleep", "env", "ps", "grep", "head", "tail", "wc", "dd",
         "mkdir", "rm", "touch", "stat", "stty", "httpd", "wget", "nc", "ip", "hostname", "true", "false",
-        "test", "uname", "yes", "sync", "kill", "mount", "df", "sysctl", "nslookup", "printf", "tr", "seq",
+        "test", "uname", "yes", "sync", "kill", "mount", "df", "sysctl", "nslookup", "printf", "tr", "seq", "unshare", "readlink",
     ];
 
     /// <summary>Three layers: the filesystem skeleton, busybox with its applets, then users and groups.</summary>
