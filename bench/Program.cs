@@ -14,7 +14,9 @@ switch (name)
         return 0;
     case "sandbox":
         return await SandboxBenchmark.RunAsync(args.Length > 1 ? runs : 50);
+    case "container":
+        return await ContainerBenchmark.RunAsync(args.Length > 1 ? runs : 50);
     default:
-        Console.Error.WriteLine("usage: crio-bench layer-apply|pull|sandbox [runs]   (root: mounts a tmpfs)");
+        Console.Error.WriteLine("usage: crio-bench layer-apply|pull|sandbox|container [runs]   (root: mounts a tmpfs)");
         return name == "help" ? 0 : 2;
 }

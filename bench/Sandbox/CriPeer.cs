@@ -9,7 +9,7 @@ namespace CriO.Bench.Sandbox;
 /// One runtime under test, driven over its CRI socket by the same client code as every other
 /// peer. Starting may fail (a binary missing, an RPC not implemented yet): the peer then
 /// records why and the benchmark goes on with the others. Disposing removes every trace:
-/// pods left by an interrupted cycle, the daemon, its helper processes, processes left in its
+/// containers and pods left by an interrupted cycle, the daemon, its helper processes, processes left in its
 /// cgroups, and mounts under its folder; each step is bounded and none throws.
 /// </summary>
 internal abstract class CriPeer : IAsyncDisposable
@@ -94,6 +94,7 @@ internal abstract class CriPeer : IAsyncDisposable
     {
         if (Daemon is { } daemon)
         {
+            await HostTraces.StepAsync($"{Name}: leftover containers", RemoveLeftoverContainersAsync);
             await HostTraces.StepAsync($"{Name}: leftover pods", RemoveLeftoverPodsAsync);
             await HostTraces.StepAsync($"{Name}: stopping the daemon", () => daemon.StopAsync(StopGrace));
             daemon.Dispose();
@@ -134,6 +135,39 @@ internal abstract class CriPeer : IAsyncDisposable
             }
 
             await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Stops (no grace) and removes every container the daemon still lists (an interrupted or
+    /// failed cycle), bounded; RemovePodSandbox would take them too, but one by one a failure
+    /// names the container. Whatever stays is killed in the pod cgroups on the host.
+    /// </summary>
+    private async Task RemoveLeftoverContainersAsync()
+    {
+        if (_runtime is null)
+        {
+            return;
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            var containers = await Runtime.ListContainersAsync(new ListContainersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: bound.Token);
+            foreach (var container in containers.Containers)
+            {
+                Console.Error.WriteLine($"{Name}: removing leftover container {container.Metadata?.Name} ({container.Id})");
+                await Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = container.Id, Timeout = 0 }, deadline: DateTime.UtcNow.AddSeconds(20), cancellationToken: bound.Token);
+                await Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = container.Id }, deadline: DateTime.UtcNow.AddSeconds(20), cancellationToken: bound.Token);
+            }
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException or HttpRequestException)
+        {
+            // Unimplemented, or the daemon is gone: the pods' removal and the host-level cleanup take over.
+            if (e is not RpcException { StatusCode: StatusCode.Unimplemented })
+            {
+                Console.Error.WriteLine($"{Name}: could not remove leftover containers over the CRI ({Describe(e)}); going on with the pods");
+            }
         }
     }
 

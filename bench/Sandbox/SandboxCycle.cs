@@ -73,7 +73,7 @@ internal static class SandboxCycle
             var run = clock.Elapsed;
             if (verify)
             {
-                await VerifyReadyAsync(peer, id, cancellationToken);
+                await VerifyReadyAsync(peer, id, "warm-up pod", cancellationToken);
             }
 
             call = nameof(runtime.StopPodSandbox);
@@ -122,16 +122,68 @@ internal static class SandboxCycle
         }
     }
 
-    private static async Task VerifyReadyAsync(CriPeer peer, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a pod that stays for a while (the container benchmark's), untimed: its log folder
+    /// first, then RunPodSandbox, checked ready. A failure throws <see cref="CycleFailedException"/>
+    /// after a best-effort removal of the pod.
+    /// </summary>
+    public static async Task<string> StartPodAsync(CriPeer peer, PodSandboxConfig config, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(config.LogDirectory);
+        string? id = null;
+        var call = nameof(peer.Runtime.RunPodSandbox);
+        try
+        {
+            id = (await peer.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, deadline: CriPeer.Deadline(), cancellationToken: cancellationToken)).PodSandboxId;
+            call = "PodSandboxStatus after RunPodSandbox";
+            await VerifyReadyAsync(peer, id, "pod", cancellationToken);
+            return id;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or InvalidOperationException)
+        {
+            if (id is not null)
+            {
+                await RemoveQuietlyAsync(peer, id);
+            }
+
+            throw new CycleFailedException(call, e);
+        }
+    }
+
+    /// <summary>
+    /// StopPodSandbox and RemovePodSandbox of a pod from <see cref="StartPodAsync"/>, untimed,
+    /// then its log folder and cgroup, as the kubelet does. A failed call throws
+    /// <see cref="CycleFailedException"/> (the peer's disposal removes what is left).
+    /// </summary>
+    public static async Task RemovePodAsync(CriPeer peer, PodSandboxConfig config, string id, CancellationToken cancellationToken)
+    {
+        var call = nameof(peer.Runtime.StopPodSandbox);
+        try
+        {
+            await peer.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id }, deadline: CriPeer.Deadline(), cancellationToken: cancellationToken);
+            call = nameof(peer.Runtime.RemovePodSandbox);
+            await peer.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id }, deadline: CriPeer.Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException)
+        {
+            throw new CycleFailedException(call, e);
+        }
+
+        Directory.Delete(config.LogDirectory, recursive: true);
+        await HostTraces.RemoveCgroupTreeAsync(config.Linux.CgroupParent, TimeSpan.FromSeconds(5));
+    }
+
+    private static async Task VerifyReadyAsync(CriPeer peer, string id, string what, CancellationToken cancellationToken)
     {
         var status = await peer.Runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, deadline: CriPeer.Deadline(), cancellationToken: cancellationToken);
         Check(status.Status.State == PodSandboxState.SandboxReady, $"state {status.Status.State} after RunPodSandbox, not SANDBOX_READY");
         var ip = status.Status.Network?.Ip ?? "";
         Check(ip.StartsWith(BenchNetwork.SubnetPrefix, StringComparison.Ordinal), $"pod IP \"{ip}\" is not in {BenchNetwork.Subnet}");
-        Console.WriteLine($"{peer.Name}: warm-up pod {id[..12]} ready, IP {ip}");
+        Console.WriteLine($"{peer.Name}: {what} {id[..12]} ready, IP {ip}");
     }
 
-    private static void Check(bool condition, string message)
+    /// <summary>Throws InvalidOperationException with <paramref name="message"/> unless <paramref name="condition"/> holds.</summary>
+    public static void Check(bool condition, string message)
     {
         if (!condition)
         {

@@ -166,6 +166,27 @@ public sealed class ContainerLifecycleTests
     }
 
     [Fact]
+    public async Task Running_containers_outlive_a_daemon_restart_and_an_exit_meanwhile_is_read_from_its_file()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("survive"));
+        var keeper = await setup.StartAsync(pod, "keeper", ["sleep", "600"]);
+        var leaver = await setup.StartAsync(pod, "leaver", ["sh", "-c", "sleep 2; exit 4"]);
+        var pid = System.Text.Json.JsonDocument.Parse((await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper, Verbose = true })).Info["info"])
+            .RootElement.GetProperty("pid").GetInt32();
+
+        await setup.Host.RestartDaemonAsync(() => Task.Delay(TimeSpan.FromSeconds(3)));
+
+        Assert.True(Directory.Exists($"/proc/{pid}"), "the container died with the daemon");
+        Assert.Equal(ContainerState.ContainerRunning, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status.State);
+        var left = await setup.WaitExitedAsync(leaver);
+        Assert.Equal(4, left.ExitCode);
+        Assert.Equal("4", (await setup.ExecAsync(keeper, "sh", "-c", "echo 4")).Output.Trim());
+        await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = keeper, Timeout = 0 });
+        Assert.Equal(ContainerState.ContainerExited, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status.State);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_leaves_nothing()
     {
         await using var setup = await ContainerHost.StartAsync();
