@@ -112,6 +112,14 @@ public sealed partial class OciRuntime
         Check(result, "kill", id);
     }
 
+    /// <summary><c>update --resources FILE</c>: changes a live container's cgroup limits (FILE holds the OCI resources JSON).</summary>
+    public async Task UpdateAsync(string id, string resourcesFile, CancellationToken cancellationToken = default)
+    {
+        CheckId(id);
+        var result = await RunAsync(["update", "--resources", resourcesFile, id], containerKeepsStdio: false, cancellationToken).ConfigureAwait(false);
+        Check(result, "update", id);
+    }
+
     /// <summary>
     /// <c>delete</c>: removes a stopped container (with <paramref name="force"/>, kills a running
     /// one first). Deleting an id the runtime does not know succeeds: the CRI contract makes

@@ -27,7 +27,13 @@ public static class OciJson
     private static readonly JsonTypeInfo<ProcessSpec> ProcessInfo =
         (JsonTypeInfo<ProcessSpec>)Options.GetTypeInfo(typeof(ProcessSpec));
 
+    private static readonly JsonTypeInfo<LinuxResources> ResourcesInfo =
+        (JsonTypeInfo<LinuxResources>)Options.GetTypeInfo(typeof(LinuxResources));
+
     public static string Serialize(RuntimeSpec spec) => JsonSerializer.Serialize(spec, SpecInfo);
+
+    /// <summary>Resources alone, as <c>runtime update --resources FILE</c> reads them.</summary>
+    public static byte[] SerializeResources(LinuxResources resources) => JsonSerializer.SerializeToUtf8Bytes(resources, ResourcesInfo);
 
     /// <summary>A process alone, as <c>runtime exec --process FILE</c> reads it.</summary>
     public static byte[] SerializeProcess(ProcessSpec process) => JsonSerializer.SerializeToUtf8Bytes(process, ProcessInfo);

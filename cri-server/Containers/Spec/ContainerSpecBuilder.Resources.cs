@@ -65,13 +65,20 @@ public static partial class ContainerSpecBuilder
     /// <summary>CPU, memory (and swap, where accounted), hugepages and cgroup v2 files, from linux.resources.</summary>
     private static void BuildResources(ContainerSpecInput input, RuntimeSpec spec)
     {
-        var r = input.Config.Linux?.Resources;
-        if (r is null)
+        if (input.Config.Linux?.Resources is { } r)
         {
-            return;
+            ApplyResources(r, spec.Linux!.Resources!);
         }
+    }
 
-        var resources = spec.Linux!.Resources!;
+    /// <summary>
+    /// Writes the kubelet's linux.resources into <paramref name="resources"/> (what CreateContainer
+    /// and UpdateContainerResources both do); InvalidArgument names a bad field.
+    /// </summary>
+    public static void ApplyResources(CriO.Cri.LinuxContainerResources r, LinuxResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(resources);
         if (r.CpuShares < 0 || r.CpuQuota < -1 || r.CpuPeriod < 0 || r.MemoryLimitInBytes < 0)
         {
             throw new InvalidArgumentException("linux.resources: cpu_shares, cpu_period and memory_limit_in_bytes may not be negative");

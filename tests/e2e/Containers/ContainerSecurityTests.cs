@@ -127,7 +127,7 @@ public sealed class ContainerSecurityTests
     }
 
     [Fact]
-    public async Task CPU_and_memory_limits_are_in_the_cgroup_and_a_memory_hog_is_OOMKilled()
+    public async Task CPU_and_memory_limits_are_in_the_cgroup_UpdateContainerResources_changes_them_and_a_memory_hog_is_OOMKilled()
     {
         await using var setup = await ContainerHost.StartAsync();
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("limits"));
@@ -138,6 +138,14 @@ public sealed class ContainerSecurityTests
         Assert.Equal("67108864", (await setup.ExecAsync(limited, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")).Output.Trim());
         Assert.Equal("50000", (await setup.ExecAsync(limited, "cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")).Output.Trim());
         Assert.Equal("512", (await setup.ExecAsync(limited, "cat", "/sys/fs/cgroup/cpu/cpu.shares")).Output.Trim());
+
+        await setup.Runtime.UpdateContainerResourcesAsync(new UpdateContainerResourcesRequest
+        {
+            ContainerId = limited,
+            Linux = new LinuxContainerResources { MemoryLimitInBytes = 96 * 1024 * 1024, CpuQuota = 80_000, CpuPeriod = 100_000, CpuShares = 512 },
+        });
+        Assert.Equal("100663296", (await setup.ExecAsync(limited, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")).Output.Trim());
+        Assert.Equal("80000", (await setup.ExecAsync(limited, "cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")).Output.Trim());
 
         var hog = await setup.StartAsync(pod, "hog", ["sh", "-c", "head -c 500000000 /dev/zero | tail"], c => c.Linux = new LinuxContainerConfig
         {
