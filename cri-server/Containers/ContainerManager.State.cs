@@ -30,7 +30,8 @@ public sealed partial class ContainerManager
         {
             State = ContainerRecord.Exited,
             ExitCode = code,
-            FinishedAt = (new DateTimeOffset(finished) - DateTimeOffset.UnixEpoch).Ticks * 100,
+            // The file system's clock is coarser than ours: never finished before started.
+            FinishedAt = Math.Max((new DateTimeOffset(finished) - DateTimeOffset.UnixEpoch).Ticks * 100, record.StartedAt),
             Reason = oomKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error",
         };
         lock (container)
