@@ -35,6 +35,8 @@ public sealed class ConmonLauncher
     // idle node, and a fixed 10 ms step added up to a fifth of CreateContainer's time.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 
+    private const int SyncWaitMilliseconds = 100;
+
     private static TimeSpan NextPoll(TimeSpan current) =>
         current * 2 < PollInterval ? current * 2 : PollInterval;
     private const int MaxSyncMessageBytes = 1 << 20;
@@ -182,7 +184,6 @@ public sealed class ConmonLauncher
     {
         var received = new List<byte>();
         var buffer = new byte[4096];
-        var poll = TimeSpan.FromMilliseconds(1);
         while (true)
         {
             var n = PipeCalls.ReadAvailable(syncRead, buffer);
@@ -215,8 +216,10 @@ public sealed class ConmonLauncher
                     $"conmon for {options.ContainerId} exited before reporting the container pid{status}");
             }
 
-            await Task.Delay(poll, _time, cancellationToken).ConfigureAwait(false);
-            poll = NextPoll(poll);
+            // Woken by the message or by conmon's end, not by a timer: this wait is most of
+            // CreateContainer. A short bound keeps the caller's token checked in between.
+            await Task.Run(() => PipeCalls.WaitReadable(syncRead, SyncWaitMilliseconds), cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

@@ -59,6 +59,23 @@ internal static unsafe class PipeCalls
     /// Reads what is there from a non-blocking descriptor: the byte count, 0 at end of file,
     /// -1 when nothing is there yet (EAGAIN).
     /// </summary>
+    /// <summary>
+    /// Blocks up to <paramref name="timeoutMilliseconds"/> until <paramref name="fd"/> has data
+    /// or its writer is gone: poll(2), https://man7.org/linux/man-pages/man2/poll.2.html.
+    /// </summary>
+    public static void WaitReadable(SafeFd fd, int timeoutMilliseconds)
+    {
+        var request = new Tmds.Linux.pollfd { fd = fd.Number, events = (short)POLLIN };
+        while (poll(&request, 1, timeoutMilliseconds) < 0)
+        {
+            var error = errno;
+            if (error != EINTR)
+            {
+                throw NativeErrors.Error(error, "poll", $"fd {fd.Number}");
+            }
+        }
+    }
+
     public static int ReadAvailable(SafeFd fd, Span<byte> buffer)
     {
         fixed (byte* b = buffer)
