@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using CriO.Conmon.Client;
 using CriO.Cri;
 using CriO.Oci.Spec;
@@ -167,10 +166,8 @@ public sealed partial class ContainerManager
 
     private static string StorageMetadata(string id, string name, Sandbox.PodSandbox pod, ContainerConfig config)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Object(json =>
         {
-            json.WriteStartObject();
             json.WriteString("pod-name", pod.Name);
             json.WriteString("pod-id", pod.Id);
             json.WriteString("image-name", config.Image.Image);
@@ -178,9 +175,6 @@ public sealed partial class ContainerManager
             json.WriteString("metadata-name", config.Metadata.Name);
             json.WriteNumber("attempt", config.Metadata.Attempt);
             json.WriteString("container-id", id);
-            json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

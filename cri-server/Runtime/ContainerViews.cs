@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using CriO.Cri;
 using CriO.Server.Containers;
@@ -62,10 +61,8 @@ public static class ContainerViews
     {
         ArgumentNullException.ThrowIfNull(container);
         var record = container.Record;
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Object(json =>
         {
-            json.WriteStartObject();
             json.WriteNumber("pid", record.State == ContainerRecord.Exited ? 0 : record.Pid);
             json.WriteString("sandboxID", record.PodId);
             json.WriteString("runtimeHandler", record.RuntimeHandler);
@@ -78,10 +75,7 @@ public static class ContainerViews
                 spec.RootElement.WriteTo(json);
             }
 
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     public static bool Matches(Containers.Container container, ContainerFilter filter)

@@ -16,11 +16,12 @@ public sealed partial class RuntimeService
     public override Task<ListContainerStatsResponse> ListContainerStats(ListContainerStatsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var filter = request.Filter;
+        // The stats filter has the container filter's fields but its own type: translated once.
+        var filter = request.Filter is { } f ? new ContainerFilter { Id = f.Id, PodSandboxId = f.PodSandboxId, LabelSelector = { f.LabelSelector } } : null;
         var response = new ListContainerStatsResponse();
         foreach (var container in _containers.Store.All)
         {
-            if (filter is not null && !ContainerViews.Matches(container, new ContainerFilter { Id = filter.Id, PodSandboxId = filter.PodSandboxId, LabelSelector = { filter.LabelSelector } }))
+            if (filter is not null && !ContainerViews.Matches(container, filter))
             {
                 continue;
             }

@@ -16,11 +16,11 @@ public sealed partial class RuntimeService
     public override Task<ListPodSandboxStatsResponse> ListPodSandboxStats(ListPodSandboxStatsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var filter = request.Filter;
+        var filter = request.Filter is { } f ? new PodSandboxFilter { Id = f.Id, LabelSelector = { f.LabelSelector } } : null;
         var response = new ListPodSandboxStatsResponse();
         foreach (var pod in _sandboxes.Store.All)
         {
-            if (filter is not null && !Matches(pod, new PodSandboxFilter { Id = filter.Id, LabelSelector = { filter.LabelSelector } }))
+            if (filter is not null && !Matches(pod, filter))
             {
                 continue;
             }

@@ -16,12 +16,4 @@ public sealed partial class RuntimeService
         await _containers.StartAsync(request.ContainerId, context.CancellationToken).ConfigureAwait(false);
         return new StartContainerResponse();
     }
-
-    private static void RequireContainerId(string id)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            throw new InvalidArgumentException("container_id: missing");
-        }
-    }
 }

@@ -17,12 +17,4 @@ public sealed partial class RuntimeService
         await _sandboxes.StopAsync(request.PodSandboxId, context.CancellationToken).ConfigureAwait(false);
         return new StopPodSandboxResponse();
     }
-
-    private static void RequireId(string id)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            throw new InvalidArgumentException("pod_sandbox_id: missing");
-        }
-    }
 }

@@ -15,4 +15,15 @@ public sealed partial class RuntimeService(DaemonState daemon, SandboxManager sa
     private readonly SandboxManager _sandboxes = sandboxes;
     private readonly ContainerManager _containers = containers;
     private readonly StatsCollector _stats = stats;
+
+    /// <summary>Every call that names a pod or container checks the ID is there before anything else.</summary>
+    private static void RequireId(string id, string field = "pod_sandbox_id")
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new Errors.InvalidArgumentException($"{field}: missing");
+        }
+    }
+
+    private static void RequireContainerId(string id) => RequireId(id, "container_id");
 }

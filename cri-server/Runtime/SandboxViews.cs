@@ -54,10 +54,8 @@ public static class SandboxViews
     {
         ArgumentNullException.ThrowIfNull(pod);
         var record = pod.Record;
-        using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        return JsonText.Object(json =>
         {
-            json.WriteStartObject();
             json.WriteNumber("pid", record.PausePid);
             json.WriteString("hostname", record.Hostname);
             json.WriteString("runtimeHandler", record.RuntimeHandler);
@@ -70,10 +68,7 @@ public static class SandboxViews
             json.WriteString("hostnamePath", Path.Combine(record.RunDirectory, PodFiles.HostnameFile));
             json.WriteString("hostsPath", Path.Combine(record.RunDirectory, PodFiles.HostsFile));
             json.WriteString("shmPath", record.ShmPath);
-            json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     private static PodSandboxState State(Sandbox.PodSandbox pod) =>

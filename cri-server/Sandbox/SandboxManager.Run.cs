@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using CriO.Cri;
 using CriO.Server.Errors;
 using CriO.Storage.Store;
@@ -141,10 +140,8 @@ public sealed partial class SandboxManager
     // The metadata CRI-O keeps on a pod's storage container, so podman and crio storage list it legibly.
     private static string StorageMetadata(string id, string name, PodSandboxConfig config)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return JsonText.Object(json =>
         {
-            json.WriteStartObject();
             json.WriteString("pod-name", name);
             json.WriteString("pod-id", id);
             json.WriteString("name", name);
@@ -152,9 +149,6 @@ public sealed partial class SandboxManager
             json.WriteString("uid", config.Metadata.Uid);
             json.WriteString("namespace", config.Metadata.Namespace);
             json.WriteNumber("attempt", config.Metadata.Attempt);
-            json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }
