@@ -11,6 +11,23 @@ public static class ConfigChecks
     public static string? AbsolutePaths(IReadOnlyList<string> values) =>
         values.Select(AbsolutePath).FirstOrDefault(problem => problem is not null);
 
+    public static string? DeviceEntries(IReadOnlyList<string> values)
+    {
+        foreach (var value in values)
+        {
+            try
+            {
+                Containers.Spec.ContainerSpecBuilder.ParseAdditionalDevice(value);
+            }
+            catch (Errors.InvalidArgumentException e)
+            {
+                return e.Message;
+            }
+        }
+
+        return null;
+    }
+
     public static Func<string, string?> OneOf(params string[] allowed) => value =>
         allowed.Contains(value, StringComparer.Ordinal)
             ? null

@@ -57,7 +57,7 @@ public static class ConfigSchema
             K.TextList("default_sysctls", c => c.Runtime.DefaultSysctls, (c, v) => c.Runtime.DefaultSysctls = v, "Sysctls (name=value) set in every pod.", "--default-sysctls"),
             K.TextList("default_ulimits", c => c.Runtime.DefaultUlimits, (c, v) => c.Runtime.DefaultUlimits = v, "Ulimits (name=soft:hard) of every container.", "--default-ulimits"),
             K.TextList("allowed_devices", c => c.Runtime.AllowedDevices, (c, v) => c.Runtime.AllowedDevices = v, "Devices a pod may ask for by annotation.", "--allowed-devices", AbsolutePaths),
-            K.TextList("additional_devices", c => c.Runtime.AdditionalDevices, (c, v) => c.Runtime.AdditionalDevices = v, "Devices (host:container:perms) added to every container.", "--additional-devices"),
+            K.TextList("additional_devices", c => c.Runtime.AdditionalDevices, (c, v) => c.Runtime.AdditionalDevices = v, "Devices (host:container:perms) added to every container.", "--additional-devices", DeviceEntries),
             K.Boolean("device_ownership_from_security_context", c => c.Runtime.DeviceOwnershipFromSecurityContext, (c, v) => c.Runtime.DeviceOwnershipFromSecurityContext = v, "Give devices the container's uid/gid instead of the host's.", "--device-ownership-from-security-context"),
             K.TextList("hooks_dir", c => c.Runtime.HooksDir, (c, v) => c.Runtime.HooksDir = v, "Folders of OCI hook definitions.", "--hooks-dir", AbsolutePaths),
             K.Integer("log_size_max", c => c.Runtime.LogSizeMax, (c, v) => c.Runtime.LogSizeMax = v, "Largest container log in bytes (-1: unlimited).", "--log-size-max", LogSizeMax),

@@ -53,7 +53,7 @@ public sealed partial class ContainerManager
             var imageConfig = imageViews.ImageConfig(image);
             var spec = ContainerSpecBuilder.Build(new ContainerSpecInput(
                 id, config, pod.Config, pod.Record, imageConfig, config.Image.Image, rootfs,
-                daemon.Config.Runtime.CgroupManager, SpecDefaults(), ContainerDirectory: graph, TargetPid: TargetPid));
+                daemon.Config.Runtime.CgroupManager, SpecDefaults(settings), ContainerDirectory: graph, TargetPid: TargetPid));
             await OciJson.WriteConfigAsync(bundle, spec, CancellationToken.None).ConfigureAwait(false);
 
             var logPath = LogPath(id, pod, config);
@@ -157,11 +157,12 @@ public sealed partial class ContainerManager
         return Path.Combine(directory, config.LogPath.Length > 0 ? config.LogPath : id + ".log");
     }
 
-    private ContainerSpecDefaults SpecDefaults()
+    private ContainerSpecDefaults SpecDefaults(RuntimeHandlerSettings handler)
     {
         var runtime = daemon.Config.Runtime;
         return new ContainerSpecDefaults(runtime.DefaultCapabilities, runtime.DefaultSysctls, runtime.DefaultUlimits, runtime.SeccompProfile,
-            Capabilities.HostBoundingSet(), runtime.AbsentMountSourcesToReject, runtime.ApparmorProfile);
+            Capabilities.HostBoundingSet(), runtime.AbsentMountSourcesToReject, runtime.ApparmorProfile,
+            runtime.AdditionalDevices, handler.PrivilegedWithoutHostDevices, runtime.DeviceOwnershipFromSecurityContext);
     }
 
     private static string StorageMetadata(string id, string name, Sandbox.PodSandbox pod, ContainerConfig config)

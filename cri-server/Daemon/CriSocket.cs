@@ -20,7 +20,7 @@ public static class CriSocket
             Directory.CreateDirectory(directory);
         }
 
-        if (FileType.IsSocket(path))
+        if (FileStatus.Of(path) is { IsSocket: true })
         {
             if (await IsServedAsync(path, cancellationToken).ConfigureAwait(false))
             {
@@ -39,7 +39,7 @@ public static class CriSocket
 
     public static void Remove(string path)
     {
-        if (FileType.IsSocket(path))
+        if (FileStatus.Of(path) is { IsSocket: true })
         {
             File.Delete(path);
         }

@@ -7,8 +7,8 @@ namespace CriO.Server.Containers.Spec;
 /// <summary>
 /// Makes a container's OCI config.json from the kubelet's CreateContainer request, the pod and
 /// the image, with CRI-O's semantics. Each step lives in its own file (Process, User, Mounts,
-/// Namespaces, Resources, Security, Annotations). Pure apart from reading the rootfs's
-/// /etc/passwd and /etc/group, the kernel's feature files, and making missing mount sources and
+/// Namespaces, Resources, Security, Devices, Annotations). Pure apart from reading the rootfs's
+/// /etc/passwd and /etc/group, the kernel's feature files, the host's device nodes, and making missing mount sources and
 /// image-volume folders. Bad input throws <see cref="InvalidArgumentException"/> naming the field.
 /// </summary>
 public static partial class ContainerSpecBuilder
@@ -44,6 +44,7 @@ public static partial class ContainerSpecBuilder
         BuildSysctls(input, spec);
         spec.Process.Rlimits = ParseUlimits(input.Defaults.Ulimits);
         BuildSecurity(input, security, spec);
+        BuildDevices(input, security, spec);
         spec.Annotations = BuildAnnotations(input, volumes);
         return spec;
     }

@@ -54,6 +54,12 @@ public sealed record ContainerSpecInput(
 /// The AppArmor profile of RuntimeDefault (apparmor_profile), applied only when the kernel has
 /// AppArmor; empty leaves RuntimeDefault unconfined (the profile is not loaded by CriO yet).
 /// </param>
+/// <param name="AdditionalDevices">additional_devices: <c>HOST[:CONTAINER][:PERMISSIONS]</c> given to every container.</param>
+/// <param name="PrivilegedWithoutHostDevices">The handler's privileged_without_host_devices.</param>
+/// <param name="DeviceOwnershipFromSecurityContext">
+/// device_ownership_from_security_context: device nodes belong to the container's user and group
+/// rather than to the host node's owner.
+/// </param>
 public sealed record ContainerSpecDefaults(
     IReadOnlyList<string> Capabilities,
     IReadOnlyList<string> Sysctls,
@@ -61,4 +67,7 @@ public sealed record ContainerSpecDefaults(
     string SeccompProfilePath,
     IReadOnlyList<string> HostCapabilityBoundingSet,
     IReadOnlyList<string>? AbsentMountSourcesToReject = null,
-    string ApparmorProfile = "");
+    string ApparmorProfile = "",
+    IReadOnlyList<string>? AdditionalDevices = null,
+    bool PrivilegedWithoutHostDevices = false,
+    bool DeviceOwnershipFromSecurityContext = false);

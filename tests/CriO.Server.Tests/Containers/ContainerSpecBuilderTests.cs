@@ -7,7 +7,7 @@ using CriO.Server.Sandbox;
 
 namespace CriO.Server.Tests.Containers;
 
-public sealed class ContainerSpecBuilderTests : IDisposable
+public sealed partial class ContainerSpecBuilderTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("crio-spec-").FullName;
     private readonly string _rootfs;
@@ -22,7 +22,7 @@ public sealed class ContainerSpecBuilderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private ContainerSpecInput Input(ContainerConfig? config = null, PodSandboxRecord? pod = null, OciImageConfig? image = null, string manager = "cgroupfs", Func<string, int>? target = null) => new(
+    private ContainerSpecInput Input(ContainerConfig? config = null, PodSandboxRecord? pod = null, OciImageConfig? image = null, string manager = "cgroupfs", Func<string, int>? target = null, ContainerSpecDefaults? defaults = null) => new(
         "c0ffee",
         config ?? new ContainerConfig { Metadata = new ContainerMetadata { Name = "app", Attempt = 1 }, Command = { "/bin/sh" }, LogPath = "app/1.log" },
         new PodSandboxConfig { Metadata = new PodSandboxMetadata { Name = "web", Namespace = "default", Uid = "u1", Attempt = 0 } },
@@ -36,8 +36,10 @@ public sealed class ContainerSpecBuilderTests : IDisposable
         "docker.io/library/busybox:latest",
         _rootfs,
         manager,
-        new ContainerSpecDefaults(["CHOWN", "KILL", "NET_BIND_SERVICE"], [], [], "", Capabilities.Known),
+        defaults ?? Defaults,
         TargetPid: target);
+
+    private static readonly ContainerSpecDefaults Defaults = new(["CHOWN", "KILL", "NET_BIND_SERVICE"], [], [], "", Capabilities.Known);
 
     private static ContainerConfig Config(Action<ContainerConfig>? edit = null)
     {

@@ -99,6 +99,29 @@ public sealed class ContainerSecurityTests
     }
 
     [Fact]
+    public async Task Devices_asked_for_are_in_the_container_and_a_privileged_one_gets_the_hosts()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("devices"));
+
+        var plain = await setup.StartAsync(pod, "plain", ["sleep", "600"], c =>
+            c.Devices.Add(new Device { HostPath = "/dev/zero", ContainerPath = "/dev/myzero", Permissions = "mrw" }));
+        Assert.Equal("00 00 00 00", (await setup.ExecAsync(plain, "sh", "-c", "head -c 4 /dev/myzero | od -An -tx1")).Output.Trim());
+        Assert.Contains("c 1:5 rwm", (await setup.ExecAsync(plain, "cat", "/sys/fs/cgroup/devices/devices.list")).Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await setup.ExecAsync(plain, "test", "-e", "/dev/kmsg")).ExitCode);
+
+        var privileged = await setup.StartAsync(pod, "privileged", ["sleep", "600"], c => c.Linux = new LinuxContainerConfig
+        {
+            SecurityContext = new LinuxContainerSecurityContext { Privileged = true },
+        });
+        Assert.Equal(0, (await setup.ExecAsync(privileged, "test", "-c", "/dev/kmsg")).ExitCode);
+        if (File.Exists("/dev/loop0"))
+        {
+            Assert.Equal(0, (await setup.ExecAsync(privileged, "test", "-b", "/dev/loop0")).ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task Containers_of_a_pod_share_its_network_and_IPC_and_with_a_pod_PID_namespace_see_each_other()
     {
         await using var setup = await ContainerHost.StartAsync();
