@@ -175,6 +175,25 @@ public static class ConfigLoader
             throw new ConfigException("configuration", "crio.runtime.default_runtime",
                 $"no runtime handler named \"{config.Runtime.DefaultRuntime}\" in [{ConfigSchema.RuntimesTable}]; known: {string.Join(", ", config.Runtime.Runtimes.Keys)}");
         }
+
+        // Monitors go to their pod, or with systemd to a slice; a cgroupfs node has no slices.
+        if (config.Runtime.CgroupManager == CgroupManagers.Cgroupfs)
+        {
+            if (config.Runtime.ConmonCgroup is not ("" or "pod"))
+            {
+                throw new ConfigException("configuration", "crio.runtime.conmon_cgroup",
+                    $"\"{config.Runtime.ConmonCgroup}\" needs the systemd cgroup manager; with cgroupfs only \"pod\" is possible");
+            }
+
+            foreach (var (name, handler) in config.Runtime.Runtimes)
+            {
+                if (config.Runtime.ConmonCgroup.Length == 0 && handler.MonitorCgroup is not ("" or "pod"))
+                {
+                    throw new ConfigException("configuration", $"{ConfigSchema.RuntimesTable}.{name}.monitor_cgroup",
+                        $"\"{handler.MonitorCgroup}\" needs the systemd cgroup manager; with cgroupfs only \"pod\" is possible");
+                }
+            }
+        }
     }
 
     private static void Apply(Action apply, string source, string key)

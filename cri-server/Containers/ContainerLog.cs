@@ -22,4 +22,7 @@ internal static partial class ContainerLog
 
     [LoggerMessage(3105, LogLevel.Warning, "Skipping container state {File}: {Error}")]
     public static partial void RecoverFailed(ILogger logger, string file, string error);
+
+    [LoggerMessage(3106, LogLevel.Warning, "Leaving the monitor cgroup {Cgroups}: {Error}")]
+    public static partial void MonitorCgroupLeft(ILogger logger, string cgroups, string error);
 }

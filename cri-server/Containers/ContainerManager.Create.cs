@@ -78,7 +78,15 @@ public sealed partial class ContainerManager
                 SystemdCgroup = daemon.Config.Runtime.CgroupManager == CgroupManagers.Systemd,
                 NoSyncLog = settings.NoSyncLog,
             };
-            var monitor = await _launcher.StartAsync(options, CreateTimeout, null, CancellationToken.None).ConfigureAwait(false);
+            IReadOnlyList<string> monitorCgroups = [];
+            Task PlaceMonitor(int monitorPid, CancellationToken token)
+            {
+                monitorCgroups = cgroups.AddMonitor(pod.Record.CgroupParent, id, monitorPid, MonitorCgroup(settings));
+                undo.Push("remove the monitor's cgroup", token => RemoveMonitorCgroupsAsync(monitorCgroups, token));
+                return Task.CompletedTask;
+            }
+
+            var monitor = await _launcher.StartAsync(options, CreateTimeout, PlaceMonitor, CancellationToken.None).ConfigureAwait(false);
             undo.Push("delete the runtime's container", token => runtime.DeleteAsync(id, force: true, token));
 
             var record = new ContainerRecord
@@ -96,6 +104,7 @@ public sealed partial class ContainerManager
                 Bundle = bundle,
                 CreatedAt = Now(),
                 Pid = monitor.ContainerPid,
+                MonitorCgroups = monitorCgroups,
                 StopSignal = StopSignals.Parse(imageConfig?.Config?.StopSignal),
             };
             ContainerStore.Save(Path.Combine(graph, ContainerStore.RecordFileName), record);

@@ -20,6 +20,7 @@ public sealed partial class ContainerManager
         {
             await StopLockedAsync(container, TimeSpan.Zero).ConfigureAwait(false);
             await Runtime(container.Record.RuntimeHandler).DeleteAsync(container.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+            await RemoveMonitorCgroupsAsync(container.Record.MonitorCgroups, CancellationToken.None).ConfigureAwait(false);
             storage.UnmountContainer(container.Id, force: true);
             storage.DeleteContainer(container.Id);
             File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, container.Id));
@@ -31,6 +32,34 @@ public sealed partial class ContainerManager
         }
 
         ContainerLog.Removed(logger, container.Id);
+    }
+
+    /// <summary>
+    /// Removes the monitor's cgroups. The container has exited, but its conmon may still be
+    /// writing the exit file's last bytes and leaving: a cgroup with a process in it is busy, so
+    /// this waits for it, boundedly, and after that leaves the cgroup with a warning rather than
+    /// failing the removal.
+    /// </summary>
+    private async Task RemoveMonitorCgroupsAsync(IReadOnlyList<string> created, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; created.Count > 0; attempt++)
+        {
+            try
+            {
+                cgroups.Remove(created);
+                return;
+            }
+            catch (IOException e) when (attempt < MonitorCgroupAttempts)
+            {
+                logger.LogDebug(e, "monitor cgroup still busy");
+                await Task.Delay(MonitorCgroupRetry, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                ContainerLog.MonitorCgroupLeft(logger, string.Join(", ", created), e.Message);
+                return;
+            }
+        }
     }
 
     /// <summary>Removes every container of a pod (RemovePodSandbox).</summary>

@@ -9,6 +9,8 @@ using CriO.Server.Sandbox;
 using CriO.Storage.Store;
 using Microsoft.Extensions.Logging;
 
+using CriO.Server.Sandbox.Cgroups;
+
 namespace CriO.Server.Containers;
 
 /// <summary>
@@ -23,11 +25,16 @@ public sealed partial class ContainerManager(
     SandboxStore pods,
     ImageResolver images,
     ImageViews imageViews,
+    IPodCgroupManager cgroups,
     TimeProvider time,
     ILogger<ContainerManager> logger)
 {
     // conmon runs `runtime create` before it answers; a loaded node can take a while.
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(4);
+
+    // How long RemoveContainer waits for a monitor that is leaving to leave its cgroup.
+    private const int MonitorCgroupAttempts = 100;
+    private static readonly TimeSpan MonitorCgroupRetry = TimeSpan.FromMilliseconds(20);
 
     private readonly ConmonLauncher _launcher = new(time);
 
@@ -59,6 +66,10 @@ public sealed partial class ContainerManager(
 
     private static string RuntimeRoot(string handler, RuntimeHandlerSettings settings) =>
         settings.RuntimeRoot.Length > 0 ? settings.RuntimeRoot : $"/run/{handler}";
+
+    /// <summary>Where monitors go: [crio.runtime] conmon_cgroup when set (CRI-O's older key), else the handler's monitor_cgroup.</summary>
+    private string MonitorCgroup(RuntimeHandlerSettings settings) =>
+        daemon.Config.Runtime.ConmonCgroup.Length > 0 ? daemon.Config.Runtime.ConmonCgroup : settings.MonitorCgroup;
 
     /// <summary>The monitor: the handler's monitor_path, else [crio.runtime] conmon, else ours beside crio, else Debian's.</summary>
     private string MonitorPath(RuntimeHandlerSettings settings)

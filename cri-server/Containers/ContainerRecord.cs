@@ -54,6 +54,9 @@ public sealed record ContainerRecord
 
     public string Message { get; init; } = "";
 
+    /// <summary>Cgroups made for the container's monitor (monitor_cgroup), removed with the container.</summary>
+    public IReadOnlyList<string> MonitorCgroups { get; init; } = [];
+
     /// <summary>The signal StopContainer sends first (the image's StopSignal, else SIGTERM).</summary>
     public int StopSignal { get; init; } = 15;
 }

@@ -39,8 +39,35 @@ public sealed class CgroupfsManager(CgroupMounts mounts) : IPodCgroupManager
     public PodCgroup AddProcess(PodCgroup pod, string podId, int pid)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        var leaf = $"{pod.Parent.TrimEnd('/')}/crio-{podId}";
         var created = new List<string>(pod.Created);
+        var joined = Join($"{pod.Parent.TrimEnd('/')}/crio-{podId}", pid, created);
+        return pod with { Created = created, ProcessCgroups = joined };
+    }
+
+    public IReadOnlyList<string> AddMonitor(string podParent, string containerId, int pid, string monitorCgroup)
+    {
+        if (monitorCgroup is not ("" or "pod"))
+        {
+            throw new ArgumentException($"monitor cgroup \"{monitorCgroup}\": the cgroupfs driver puts monitors only in their pod (\"pod\")");
+        }
+
+        var created = new List<string>();
+        try
+        {
+            Join($"{Normalize(podParent).TrimEnd('/')}/crio-conmon-{containerId}", pid, created);
+        }
+        catch
+        {
+            Remove(created);
+            throw;
+        }
+
+        return created;
+    }
+
+    // Makes the leaf in every hierarchy and moves the process in; returns the leaf's folders.
+    private List<string> Join(string leaf, int pid, List<string> created)
+    {
         var joined = new List<string>();
         foreach (var root in Roots())
         {
@@ -49,7 +76,7 @@ public sealed class CgroupfsManager(CgroupMounts mounts) : IPodCgroupManager
             joined.Add(folder);
         }
 
-        return pod with { Created = created, ProcessCgroups = joined };
+        return joined;
     }
 
     public void Remove(IReadOnlyList<string> created)

@@ -14,6 +14,14 @@ public interface IPodCgroupManager
     /// <summary>Puts a pod-level process (the pause process) into the pod's cgroup; returns the pod with what that made.</summary>
     PodCgroup AddProcess(PodCgroup pod, string podId, int pid);
 
-    /// <summary>Removes what <see cref="CreatePod"/> and <see cref="AddProcess"/> made; gone already is fine.</summary>
+    /// <summary>
+    /// Puts a container's monitor (conmon, before it forks, so its children follow) into the
+    /// cgroup <paramref name="monitorCgroup"/> names: <c>pod</c> (or empty) for a crio-conmon-ID
+    /// cgroup under the pod's cgroup parent, as CRI-O does; with systemd also a slice name for a
+    /// crio-conmon-ID.scope there. Returns what was made, for <see cref="Remove"/>.
+    /// </summary>
+    IReadOnlyList<string> AddMonitor(string podParent, string containerId, int pid, string monitorCgroup);
+
+    /// <summary>Removes what <see cref="CreatePod"/>, <see cref="AddProcess"/> and <see cref="AddMonitor"/> made; gone already is fine.</summary>
     void Remove(IReadOnlyList<string> created);
 }

@@ -34,13 +34,30 @@ public sealed class SystemdManager : IPodCgroupManager
     {
         ArgumentNullException.ThrowIfNull(pod);
         var scope = $"crio-{podId}.scope";
-        Busctl("StartTransientUnit", "ssa(sv)a(sa(sv))", scope, "fail", "3",
-            "PIDs", "au", "1", pid.ToString(CultureInfo.InvariantCulture),
-            "Slice", "s", pod.Parent,
-            "Delegate", "b", "true",
-            "0");
+        StartScope(scope, pod.Parent, pid, delegated: true);
         return pod with { Created = [.. pod.Created, ScopePrefix + scope], ProcessCgroups = [SlicePath(pod.Parent) + "/" + scope] };
     }
+
+    public IReadOnlyList<string> AddMonitor(string podParent, string containerId, int pid, string monitorCgroup)
+    {
+        var slice = monitorCgroup is "" or "pod" ? CreatePod(podParent, containerId).Parent : monitorCgroup;
+        if (!slice.EndsWith(".slice", StringComparison.Ordinal) || slice.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"monitor cgroup \"{monitorCgroup}\" is neither \"pod\" nor a systemd slice name (NAME.slice)");
+        }
+
+        var scope = $"crio-conmon-{containerId}.scope";
+        StartScope(scope, slice, pid, delegated: false);
+        return [ScopePrefix + scope];
+    }
+
+    // A transient scope holding one process; systemd drops it when that process and its children are gone.
+    private static void StartScope(string scope, string slice, int pid, bool delegated) =>
+        Busctl("StartTransientUnit", "ssa(sv)a(sa(sv))", scope, "fail", "3",
+            "PIDs", "au", "1", pid.ToString(CultureInfo.InvariantCulture),
+            "Slice", "s", slice,
+            "Delegate", "b", delegated ? "true" : "false",
+            "0");
 
     public void Remove(IReadOnlyList<string> created)
     {

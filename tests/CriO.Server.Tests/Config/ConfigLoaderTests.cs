@@ -166,4 +166,18 @@ public class ConfigLoaderTests
         Assert.Equal("crio.runtime.default_runtime", error.Key);
         Assert.Contains("gvisor", error.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Monitor_cgroups_other_than_the_pod_need_the_systemd_manager()
+    {
+        using var folder = new TempConfigFolder();
+        folder.WriteMain("[crio.runtime]\ncgroup_manager = \"systemd\"\nconmon_cgroup = \"system.slice\"\n");
+        Assert.Equal("system.slice", ConfigLoader.Load(folder.Sources()).Config.Runtime.ConmonCgroup);
+
+        folder.WriteDropIn("50.conf", "[crio.runtime]\ncgroup_manager = \"cgroupfs\"\n");
+        Assert.Equal("crio.runtime.conmon_cgroup", Assert.Throws<ConfigException>(() => ConfigLoader.Load(folder.Sources())).Key);
+
+        folder.WriteDropIn("60.conf", "[crio.runtime]\nconmon_cgroup = \"\"\n[crio.runtime.runtimes.runc]\nmonitor_cgroup = \"system.slice\"\n");
+        Assert.Equal("crio.runtime.runtimes.runc.monitor_cgroup", Assert.Throws<ConfigException>(() => ConfigLoader.Load(folder.Sources())).Key);
+    }
 }

@@ -59,5 +59,24 @@ public sealed class CgroupfsManagerTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_root, "crio")));
     }
 
+    [Fact]
+    public void A_monitor_goes_into_crio_conmon_ID_under_its_pod_and_nowhere_else()
+    {
+        var manager = new CgroupfsManager(new CgroupMounts(true, _root, []));
+        var pod = manager.CreatePod("/kubepods/podabc", "0123");
+
+        var created = manager.AddMonitor(pod.Parent, "c0ffee", 4343, "pod");
+
+        var folder = Path.Combine(_root, "kubepods", "podabc", "crio-conmon-c0ffee");
+        Assert.Equal([folder], created);
+        Assert.Equal("4343", File.ReadAllText(Path.Combine(folder, "cgroup.procs")));
+        Assert.Throws<ArgumentException>(() => manager.AddMonitor(pod.Parent, "c0ffee", 4343, "system.slice"));
+
+        File.Delete(Path.Combine(folder, "cgroup.procs"));
+        manager.Remove(created);
+        Assert.False(Directory.Exists(folder));
+        Assert.True(Directory.Exists(Path.Combine(_root, "kubepods", "podabc")));
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -58,6 +58,13 @@ public sealed class ContainerLifecycleTests
         var stubborn = await setup.CreateAsync(pod, "stubborn", ["sh", "-c", "while true; do sleep 1; done"]);
         await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = stubborn });
         Assert.Equal(ContainerState.ContainerRunning, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = stubborn })).Status.State);
+
+        // Its monitor (the container's parent) lives in a crio-conmon-ID cgroup of the pod's.
+        var pid = System.Text.Json.JsonDocument.Parse((await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = stubborn, Verbose = true })).Info["info"])
+            .RootElement.GetProperty("pid").GetInt32();
+        var monitorPid = (await File.ReadAllLinesAsync($"/proc/{pid}/status")).Single(l => l.StartsWith("PPid:", StringComparison.Ordinal))[5..].Trim();
+        Assert.Contains($"/crio-conmon-{stubborn}", await File.ReadAllTextAsync($"/proc/{monitorPid}/cgroup"), StringComparison.Ordinal);
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = stubborn, Timeout = 2 });
         Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 30);
@@ -73,6 +80,7 @@ public sealed class ContainerLifecycleTests
         await setup.Host.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod });
         await setup.Host.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod });
         Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+        Assert.Empty(Directory.EnumerateDirectories("/sys/fs/cgroup/memory", $"crio-conmon-{stubborn}", SearchOption.AllDirectories));
     }
 
     [Fact]
