@@ -25,6 +25,7 @@ dotnet build "$REPO_ROOT/CriO.sln" -c Release -v quiet -nologo
 log "publishing crio (NativeAOT) for the e2e suite"
 publish_crio "$REPO_ROOT/out"
 export CRIO_BINARY="$REPO_ROOT/out/crio"
+export CRIO_CONMON_BINARY="$REPO_ROOT/out/crio-conmon"
 
 log "testing"
 output="$(mktemp)"

@@ -3,17 +3,19 @@ using Xunit.Abstractions;
 namespace CriO.Conmon.Client.Tests;
 
 /// <summary>
-/// The whole monitor handshake against Debian's conmon 2.1.6 and runc 1.1.5 (needs root):
-/// create through conmon, start through runc, exit file, CRI log, control FIFO.
+/// The whole monitor handshake against Debian's conmon 2.1.6 and CriO's crio-conmon, each with
+/// runc 1.1.5 (needs root): create through the monitor, start through runc, exit file, CRI log,
+/// control FIFO.
 /// </summary>
 public sealed class ConmonLauncherTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    [ConmonFact]
-    public async Task Container_runs_to_its_exit_code_and_its_output_is_in_the_CRI_log()
+    [ConmonTheory]
+    [MemberData(nameof(ConmonFactAttribute.Monitors), MemberType = typeof(ConmonFactAttribute))]
+    public async Task Container_runs_to_its_exit_code_and_its_output_is_in_the_CRI_log(string monitor)
     {
-        await using var bundle = TestBundle.Create("/busybox", "sh", "-c", "echo out; echo err >&2; printf partial; exit 3");
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "echo out; echo err >&2; printf partial; exit 3");
         var launcher = new ConmonLauncher();
 
         var started = await launcher.StartAsync(bundle.Options, Bound);
@@ -42,10 +44,11 @@ public sealed class ConmonLauncherTests(ITestOutputHelper output)
         Assert.All(entries, e => Assert.True(Math.Abs((DateTimeOffset.UtcNow - e.Time).TotalMinutes) < 5, e.ToString()));
     }
 
-    [ConmonFact]
-    public async Task Failing_create_throws_with_the_runtimes_message()
+    [ConmonTheory]
+    [MemberData(nameof(ConmonFactAttribute.Monitors), MemberType = typeof(ConmonFactAttribute))]
+    public async Task Failing_create_throws_with_the_runtimes_message(string monitor)
     {
-        await using var bundle = TestBundle.Create("/no-such-binary");
+        await using var bundle = TestBundle.CreateFor(monitor, "/no-such-binary");
         var launcher = new ConmonLauncher();
 
         var error = await Assert.ThrowsAsync<MonitorStartException>(
@@ -62,11 +65,13 @@ public sealed class ConmonLauncherTests(ITestOutputHelper output)
         }
     }
 
-    [ConmonFact]
-    public async Task Reopen_log_starts_a_fresh_file_after_rotation()
+    [ConmonTheory]
+    [MemberData(nameof(ConmonFactAttribute.Monitors), MemberType = typeof(ConmonFactAttribute))]
+    public async Task Reopen_log_starts_a_fresh_file_after_rotation(string monitor)
     {
         // The container writes one line, waits for the test's go file in its rootfs, writes another.
-        await using var bundle = TestBundle.Create(
+        await using var bundle = TestBundle.CreateFor(
+            monitor,
             "/busybox", "sh", "-c", "echo before; while [ ! -e /go ]; do /busybox sleep 0.05; done; echo after");
         var launcher = new ConmonLauncher();
         await launcher.StartAsync(bundle.Options, Bound);
@@ -88,10 +93,11 @@ public sealed class ConmonLauncherTests(ITestOutputHelper output)
         Assert.Contains(old, e => e.Text == "before");
     }
 
-    [ConmonFact]
-    public async Task Control_FIFO_without_a_monitor_fails_at_once()
+    [ConmonTheory]
+    [MemberData(nameof(ConmonFactAttribute.Monitors), MemberType = typeof(ConmonFactAttribute))]
+    public async Task Control_FIFO_without_a_monitor_fails_at_once(string monitor)
     {
-        await using var bundle = TestBundle.Create("/busybox", "true");
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "true");
         var launcher = new ConmonLauncher();
         var started = await launcher.StartAsync(bundle.Options, Bound);
         Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);

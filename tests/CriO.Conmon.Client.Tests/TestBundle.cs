@@ -15,7 +15,7 @@ internal sealed class TestBundle : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private TestBundle(string root, string id, IReadOnlyList<string> args)
+    private TestBundle(string root, string id, IReadOnlyList<string> args, string monitor)
     {
         Root = root;
         Id = id;
@@ -26,7 +26,7 @@ internal sealed class TestBundle : IAsyncDisposable
         File.WriteAllText(Path.Combine(BundlePath, "config.json"), ConfigJson(args, "/" + CgroupName));
         Options = new MonitorOptions
         {
-            ConmonPath = ConmonFactAttribute.Conmon,
+            ConmonPath = monitor,
             RuntimePath = ConmonFactAttribute.Runc,
             RuntimeRoot = Path.Combine(root, "runc"),
             ContainerId = id,
@@ -54,11 +54,12 @@ internal sealed class TestBundle : IAsyncDisposable
 
     public MonitorOptions Options { get; }
 
-    public static TestBundle Create(params string[] args)
+    /// <summary>A bundle whose container the monitor at <paramref name="monitor"/> runs.</summary>
+    public static TestBundle CreateFor(string monitor, params string[] args)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         var root = Directory.CreateTempSubdirectory("crio-conmon-").FullName;
-        return new TestBundle(root, id, args);
+        return new TestBundle(root, id, args, monitor);
     }
 
     public Task<(int ExitCode, string Output, string Errors)> RuncAsync(params string[] args) =>

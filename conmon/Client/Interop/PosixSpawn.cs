@@ -19,6 +19,7 @@ internal static unsafe partial class PosixSpawn
     private const short SetProcessGroup = 0x02; // POSIX_SPAWN_SETPGROUP
     private const short SetSignalDefault = 0x04; // POSIX_SPAWN_SETSIGDEF
     private const short SetSignalMask = 0x08; // POSIX_SPAWN_SETSIGMASK
+    private const short SetSession = 0x80; // POSIX_SPAWN_SETSID (glibc 2.26)
 
     // glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on 64-bit
     // Linux; both are allocated larger so the layout never matters here.
@@ -28,14 +29,17 @@ internal static unsafe partial class PosixSpawn
     /// Starts <paramref name="path"/> in its own process group with <paramref name="workingDirectory"/>
     /// as cwd, /dev/null on 0-2, each descriptor of <paramref name="inherit"/> dup2'ed to its target
     /// number, the signal mask empty and SIGPIPE back to its default (.NET ignores it, and an
-    /// ignored signal survives exec). Returns the child's pid.
+    /// ignored signal survives exec). Returns the child's pid. With <paramref name="newSession"/>
+    /// the child leads a session of its own instead (setsid), away from the caller's terminal
+    /// and process group: how a monitor leaves the daemon.
     /// </summary>
     public static int Spawn(
         string path,
         IReadOnlyList<string> arguments,
         IReadOnlyList<string> environment,
         string workingDirectory,
-        IReadOnlyList<(SafeFd Fd, int Target)> inherit)
+        IReadOnlyList<(SafeFd Fd, int Target)> inherit,
+        bool newSession = false)
     {
         var strings = new List<IntPtr>();
         var actions = NativeMemory.AllocZeroed(OpaqueSize);
@@ -91,7 +95,7 @@ internal static unsafe partial class PosixSpawn
                     Check(posix_spawnattr_setsigmask(attributes, &empty), "setsigmask");
                     Check(posix_spawnattr_setsigdefault(attributes, &defaults), "setsigdefault");
                     Check(posix_spawnattr_setpgroup(attributes, 0), "setpgroup");
-                    Check(posix_spawnattr_setflags(attributes, SetProcessGroup | SetSignalDefault | SetSignalMask), "setflags");
+                    Check(posix_spawnattr_setflags(attributes, (short)((newSession ? SetSession : SetProcessGroup) | SetSignalDefault | SetSignalMask)), "setflags");
 
                     int pid;
                     var error = posix_spawn(&pid, argv[0], actions, attributes, argv, envp);

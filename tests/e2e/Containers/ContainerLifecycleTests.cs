@@ -10,17 +10,27 @@ using Grpc.Core;
 namespace CriO.E2E.Tests.Containers;
 
 /// <summary>
-/// A busybox container's whole life in a pod, under runc and under crun, monitored by Debian's
-/// conmon: create, start, status, logs, exit code and reason, stop with a grace period, remove.
+/// A busybox container's whole life in a pod, under runc and under crun, monitored by CriO's
+/// crio-conmon and by Debian's conmon (one matrix, so the two monitors stay interchangeable):
+/// create, start, status, logs, exit code and reason, stop with a grace period, remove.
 /// </summary>
 public sealed class ContainerLifecycleTests
 {
-    [Theory]
-    [InlineData("runc")]
-    [InlineData("crun")]
-    public async Task A_container_runs_to_its_exit_code_with_its_output_in_the_CRI_log_and_is_removed(string handler)
+    public static TheoryData<string, string> HandlersAndMonitors => new()
     {
-        await using var setup = await ContainerHost.StartAsync();
+        { "runc", "crio-conmon" }, { "crun", "crio-conmon" }, { "runc", "conmon" }, { "crun", "conmon" },
+    };
+
+    public static TheoryData<string> Monitors => new() { "crio-conmon", "conmon" };
+
+    // crio-conmon is the daemon's default (installed beside crio); conmon is Debian's.
+    private static string? MonitorPath(string monitor) => monitor == "conmon" ? ContainerHost.UpstreamConmon : null;
+
+    [Theory]
+    [MemberData(nameof(HandlersAndMonitors))]
+    public async Task A_container_runs_to_its_exit_code_with_its_output_in_the_CRI_log_and_is_removed(string handler, string monitor)
+    {
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("life"), handler);
         var id = await setup.CreateAsync(pod, "worker", ["sh", "-c", "echo out; echo err >&2; printf partial; exit 3"]);
 
@@ -47,11 +57,10 @@ public sealed class ContainerLifecycleTests
     }
 
     [Theory]
-    [InlineData("runc")]
-    [InlineData("crun")]
-    public async Task Stop_gives_the_grace_period_then_kills_and_a_zero_exit_is_Completed(string handler)
+    [MemberData(nameof(HandlersAndMonitors))]
+    public async Task Stop_gives_the_grace_period_then_kills_and_a_zero_exit_is_Completed(string handler, string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("stop"), handler);
 
         // sh as PID 1 ignores SIGTERM: only the SIGKILL after the grace period ends it.
@@ -83,10 +92,11 @@ public sealed class ContainerLifecycleTests
         Assert.Empty(Directory.EnumerateDirectories("/sys/fs/cgroup/memory", $"crio-conmon-{stubborn}", SearchOption.AllDirectories));
     }
 
-    [Fact]
-    public async Task Stats_are_plausible_after_the_container_burns_CPU_and_writes_its_layer()
+    [Theory]
+    [MemberData(nameof(Monitors))]
+    public async Task Stats_are_plausible_after_the_container_burns_CPU_and_writes_its_layer(string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("stats"));
         var id = await setup.CreateAsync(pod, "burner", ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=1M count=3000; head -c 20000000 /dev/zero > /tmp/fill; touch /tmp/done; sleep 600"]);
         await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
@@ -116,10 +126,11 @@ public sealed class ContainerLifecycleTests
         Assert.Equal(id, Assert.Single(listed.Stats).Attributes.Id);
     }
 
-    [Fact]
-    public async Task ReopenContainerLog_starts_a_fresh_file_after_the_kubelet_renamed_the_old_one()
+    [Theory]
+    [MemberData(nameof(Monitors))]
+    public async Task ReopenContainerLog_starts_a_fresh_file_after_the_kubelet_renamed_the_old_one(string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("rotate"));
         var id = await setup.CreateAsync(pod, "talker", ["sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.1; done"]);
         await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
@@ -150,11 +161,10 @@ public sealed class ContainerLifecycleTests
     }
 
     [Theory]
-    [InlineData("runc")]
-    [InlineData("crun")]
-    public async Task ExecSync_gives_output_and_exit_code_and_its_timeout_kills_the_command(string handler)
+    [MemberData(nameof(HandlersAndMonitors))]
+    public async Task ExecSync_gives_output_and_exit_code_and_its_timeout_kills_the_command(string handler, string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("exec"), handler);
         var id = await setup.CreateAsync(pod, "target", ["sleep", "600"]);
         await setup.Runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id });
@@ -173,10 +183,11 @@ public sealed class ContainerLifecycleTests
         Assert.DoesNotContain("sleep 311", processes.Stdout.ToStringUtf8(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Running_containers_outlive_a_daemon_restart_and_an_exit_meanwhile_is_read_from_its_file()
+    [Theory]
+    [MemberData(nameof(Monitors))]
+    public async Task Running_containers_outlive_a_daemon_restart_and_an_exit_meanwhile_is_read_from_its_file(string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("survive"));
         var keeper = await setup.StartAsync(pod, "keeper", ["sleep", "600"]);
         var leaver = await setup.StartAsync(pod, "leaver", ["sh", "-c", "sleep 2; exit 4"]);
@@ -194,10 +205,11 @@ public sealed class ContainerLifecycleTests
         Assert.Equal(ContainerState.ContainerExited, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status.State);
     }
 
-    [Fact]
-    public async Task Bad_input_is_refused_and_leaves_nothing()
+    [Theory]
+    [MemberData(nameof(Monitors))]
+    public async Task Bad_input_is_refused_and_leaves_nothing(string monitor)
     {
-        await using var setup = await ContainerHost.StartAsync();
+        await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("bad"));
 
         var noImage = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.CreateContainerAsync(new CreateContainerRequest

@@ -28,7 +28,11 @@ internal sealed class ContainerHost : IAsyncDisposable
 
     public RuntimeService.RuntimeServiceClient Runtime => Host.Runtime;
 
-    public static async Task<ContainerHost> StartAsync()
+    /// <summary>Debian's conmon, for the tests that run under both monitors.</summary>
+    public const string UpstreamConmon = "/usr/bin/conmon";
+
+    /// <summary>A host whose containers run under <paramref name="monitor"/> (null: crio's default, crio-conmon).</summary>
+    public static async Task<ContainerHost> StartAsync(string? monitor = null)
     {
         await HybridCgroups.EnsureV1MountsAsync();
         var registry = await DistributionRegistry.StartAsync();
@@ -39,6 +43,7 @@ internal sealed class ContainerHost : IAsyncDisposable
             var host = await PodTestHost.StartAsync(h =>
             {
                 h.Folder.RealRuntimes = true;
+                h.Folder.Monitor = monitor;
                 h.Folder.WriteRegistriesConf(RegistryPullFixture.InsecureSearch(registry));
             });
             var image = $"{registry.Host}/library/busybox:1";

@@ -70,6 +70,7 @@ internal sealed class CrioFolder : IDisposable
             container_exits_dir = "{Root}/exits"
             container_attach_socket_dir = "{Root}/attach"
             namespaces_dir = "{NamespacesDirectory}"
+            {(Monitor is null ? "" : $"conmon = \"{Monitor}\"")}
             {RuntimeTables()}
             [crio.network]
             network_dir = "{NetworkDirectory}"
@@ -77,6 +78,9 @@ internal sealed class CrioFolder : IDisposable
             cni_plugin_timeout = "{CniPluginTimeout}"
             {extra}
             """);
+
+    /// <summary>The monitor binary ([crio.runtime] conmon); null leaves the daemon's default (crio-conmon beside crio).</summary>
+    public string? Monitor { get; set; }
 
     /// <summary>Run containers with Debian's runc and crun (found on PATH), each with its state under this folder, instead of the stand-in.</summary>
     public bool RealRuntimes { get; set; }

@@ -1,0 +1,102 @@
+using System.Net.Sockets;
+using System.Text;
+using Xunit.Abstractions;
+
+namespace CriO.Conmon.Client.Tests;
+
+/// <summary>
+/// One scenario, run under Debian's conmon and under crio-conmon, and what each leaves compared:
+/// the files in the bundle, exit and persist folders, the exit codes written, the CRI log records,
+/// and what an attach client reads and sends. The two must be interchangeable for the daemon.
+/// </summary>
+public sealed class MonitorProtocolTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [ConmonFact]
+    public async Task Both_monitors_leave_the_same_files_exit_codes_and_log_records()
+    {
+        var upstream = await RunToExitAsync(ConmonFactAttribute.Conmon);
+        var ours = await RunToExitAsync(ConmonFactAttribute.CrioConmon);
+
+        output.WriteLine("upstream:\n" + upstream);
+        output.WriteLine("crio-conmon:\n" + ours);
+        Assert.Equal(upstream.Files, ours.Files);
+        Assert.Equal(upstream.ExitFile, ours.ExitFile);
+        Assert.Equal(upstream.PersistExit, ours.PersistExit);
+        Assert.Equal(upstream.Records, ours.Records);
+        Assert.Equal(upstream.TimestampShape, ours.TimestampShape);
+    }
+
+    [ConmonFact]
+    public async Task Both_monitors_frame_attach_output_alike_and_take_stdin_from_it()
+    {
+        var upstream = await AttachAsync(ConmonFactAttribute.Conmon);
+        var ours = await AttachAsync(ConmonFactAttribute.CrioConmon);
+
+        output.WriteLine($"upstream: {string.Join(" | ", upstream)}\ncrio-conmon: {string.Join(" | ", ours)}");
+        Assert.Contains("2:got hello", upstream);
+        Assert.Contains("3:to stderr", upstream);
+        Assert.Equal(upstream.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
+    }
+
+    private sealed record Outcome(string Files, string? ExitFile, string? PersistExit, string Records, string TimestampShape)
+    {
+        public override string ToString() => $"files: {Files}\nexit: {ExitFile}; persist/exit: {PersistExit}\nrecords: {Records}\ntimestamp: {TimestampShape}";
+    }
+
+    private async Task<Outcome> RunToExitAsync(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "echo out; echo err >&2; printf partial; echo; printf 'two\\nlines\\n'; exit 7");
+        var started = await new ConmonLauncher().StartAsync(bundle.Options, Bound);
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+        await ExitFile.WaitForExitAsync(bundle.Options.ExitDirectory, bundle.Id, Bound);
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value), "the monitor exits after its container");
+
+        var files = Directory.GetFileSystemEntries(bundle.Root, "*", SearchOption.AllDirectories)
+            .Where(p => !p.Contains("/rootfs", StringComparison.Ordinal) && !p.Contains("/runc", StringComparison.Ordinal))
+            .Select(p => p[bundle.Root.Length..].Replace(bundle.Id, "ID", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        var persistExit = Path.Join(bundle.Options.PersistDirectory, "exit");
+        var log = await File.ReadAllLinesAsync(bundle.Options.LogPath);
+        var records = (await CriLogParser.ReadFileAsync(bundle.Options.LogPath))
+            .Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text}");
+        return new Outcome(
+            string.Join(", ", files),
+            await File.ReadAllTextAsync(MonitorFiles.ExitFile(bundle.Options.ExitDirectory, bundle.Id)),
+            File.Exists(persistExit) ? await File.ReadAllTextAsync(persistExit) : null,
+            string.Join(" | ", records),
+            // 2026-11-29T16:40:00.123456789+00:00: digits as 9, the rest as it is.
+            new string(log[0].Split(' ')[0].Select(c => char.IsAsciiDigit(c) ? '9' : c).ToArray()));
+    }
+
+    private async Task<List<string>> AttachAsync(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "read line; echo got $line; echo to stderr >&2");
+        var options = bundle.Options with { Stdin = true, StdinOnce = true };
+        var started = await new ConmonLauncher().StartAsync(options, Bound);
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(MonitorFiles.AttachSocket(options)));
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("hello\n"));
+
+        var packets = new List<string>();
+        var buffer = new byte[8193];
+        using var timeout = new CancellationTokenSource(Bound);
+        while (packets.Count < 2)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            packets.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
+        }
+
+        Assert.Equal(0, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
+        return packets;
+    }
+}
