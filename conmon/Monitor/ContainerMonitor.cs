@@ -28,6 +28,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
     private SafeFd? _stdout;
     private SafeFd? _stderr;
     private SafeFd? _stdin;
+    private SafeFd? _terminal;
 
     /// <summary>Runs the container's whole life; the process's exit code.</summary>
     public int Run()
@@ -94,9 +95,10 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
                             MonitorCalls.EpollRemove(epoll, client.Number);
                             clients.Remove(token);
                             attach.Drop(client);
-                            if (!options.LeaveStdinOpen)
+                            if (!options.LeaveStdinOpen && _terminal is null)
                             {
-                                // stdin_once: the first attach session's end is the container's EOF.
+                                // stdin_once: the first attach session's end is the container's EOF
+                                // (a terminal has no EOF to give; it stays for the next session).
                                 _stdin?.Dispose();
                                 _stdin = null;
                             }
@@ -159,6 +161,18 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
             args.Add("--no-pivot");
         }
 
+        // With a terminal the runtime makes the pty and sends its master over a console socket,
+        // in a short folder of its own (sun_path is 108 bytes).
+        DirectoryInfo? consoleFolder = null;
+        SafeFd? console = null;
+        if (options.Terminal)
+        {
+            consoleFolder = Directory.CreateTempSubdirectory("crio-conmon-term-");
+            var consolePath = Path.Join(consoleFolder.FullName, "console.sock");
+            console = MonitorCalls.ListenStream(consolePath);
+            args.AddRange(["--console-socket", consolePath]);
+        }
+
         args.AddRange(options.RuntimeOptions);
         args.Add(options.ContainerId);
 
@@ -185,6 +199,24 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
         }
 
         MonitorCalls.Wait(runtimePid, out var status, block: true);
+        if (console is not null)
+        {
+            using (console)
+            {
+                if (MonitorCalls.ExitCode(status) == 0)
+                {
+                    TakeTerminal(console);
+                }
+            }
+
+            consoleFolder!.Delete(recursive: true);
+            if (MonitorCalls.ExitCode(status) == 0 && _terminal is null)
+            {
+                Report(-1, "the runtime sent no terminal over the console socket");
+                return 0;
+            }
+        }
+
         if (MonitorCalls.ExitCode(status) != 0)
         {
             var message = new StringBuilder();
@@ -203,6 +235,26 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
 
         Report(pid, null);
         return pid;
+    }
+
+    /// <summary>
+    /// Takes the terminal master the runtime sent: from now on the container's output is read
+    /// from it (as stdout, a terminal has no stderr) and its input written to it.
+    /// </summary>
+    private void TakeTerminal(SafeFd console)
+    {
+        using var connection = MonitorCalls.AcceptWithin(console, 1000);
+        if (connection is null || MonitorCalls.ReceiveDescriptor(connection) is not { } master)
+        {
+            return;
+        }
+
+        PipeCalls.SetNonBlocking(master);
+        _terminal = master;
+        _stdout!.Dispose();
+        _stdout = MonitorCalls.Duplicate(master);
+        _stdin?.Dispose();
+        _stdin = MonitorCalls.Duplicate(master);
     }
 
     // The monitor's environment without the pipe numbers meant for it alone.
@@ -294,7 +346,17 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
     {
         while (fd is not null)
         {
-            var n = PipeCalls.ReadAvailable(fd, _buffer);
+            int n;
+            try
+            {
+                n = PipeCalls.ReadAvailable(fd, _buffer);
+            }
+            catch (IOException) when (_terminal is not null)
+            {
+                // A terminal master reads EIO once no process holds its other side: its end of file.
+                n = 0;
+            }
+
             if (n < 0)
             {
                 return;
@@ -317,7 +379,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
         }
     }
 
-    /// <summary>Control FIFO lines "TYPE HEIGHT WIDTH": 1 resizes a terminal (none here), 2 reopens the log.</summary>
+    /// <summary>Control FIFO lines "TYPE HEIGHT WIDTH": 1 resizes the terminal, 2 reopens the log.</summary>
     private void HandleControl(SafeFd control, CriLogWriter log)
     {
         int n;
@@ -325,9 +387,16 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
         {
             foreach (var line in Encoding.ASCII.GetString(_buffer, 0, n).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
-                if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["2", ..])
+                switch (line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    log.Reopen();
+                    case ["1", var height, var width] when _terminal is not null
+                        && ushort.TryParse(height, NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
+                        && ushort.TryParse(width, NumberStyles.None, CultureInfo.InvariantCulture, out var columns):
+                        MonitorCalls.Resize(_terminal, rows, columns);
+                        break;
+                    case ["2", ..]:
+                        log.Reopen();
+                        break;
                 }
             }
         }

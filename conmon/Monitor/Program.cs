@@ -45,12 +45,6 @@ internal static class Program
             return 0;
         }
 
-        if (options.Terminal)
-        {
-            Write(2, "crio-conmon: --terminal is not supported yet\n");
-            return 1;
-        }
-
         var syncPipe = PipeFromEnvironment("_OCI_SYNCPIPE");
         try
         {

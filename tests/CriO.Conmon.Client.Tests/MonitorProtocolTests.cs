@@ -40,6 +40,18 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         Assert.Equal(upstream.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
     }
 
+    [ConmonFact]
+    public async Task Both_monitors_give_a_terminal_its_size_and_input_and_log_its_output()
+    {
+        var upstream = await TerminalAsync(ConmonFactAttribute.Conmon);
+        var ours = await TerminalAsync(ConmonFactAttribute.CrioConmon);
+
+        output.WriteLine($"upstream: {upstream}\ncrio-conmon: {ours}");
+        Assert.Contains("Stdout F 40 100", upstream, StringComparison.Ordinal);
+        Assert.Contains("got hi", upstream, StringComparison.Ordinal);
+        Assert.Equal(upstream, ours);
+    }
+
     private sealed record Outcome(string Files, string? ExitFile, string? PersistExit, string Records, string TimestampShape)
     {
         public override string ToString() => $"files: {Files}\nexit: {ExitFile}; persist/exit: {PersistExit}\nrecords: {Records}\ntimestamp: {TimestampShape}";
@@ -68,6 +80,29 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
             string.Join(" | ", records),
             // 2026-11-29T16:40:00.123456789+00:00: digits as 9, the rest as it is.
             new string(log[0].Split(' ')[0].Select(c => char.IsAsciiDigit(c) ? '9' : c).ToArray()));
+    }
+
+    // A tty container: the size set through ctl before start, a line typed through attach; the
+    // log's records with the terminal's carriage returns shown.
+    private static async Task<string> TerminalAsync(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "/busybox stty size; read x; echo got $x");
+        var config = Path.Join(bundle.BundlePath, "config.json");
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("\"terminal\": false", "\"terminal\": true", StringComparison.Ordinal));
+        var options = bundle.Options with { Terminal = true };
+        var started = await new ConmonLauncher().StartAsync(options, Bound);
+        await ControlFifo.ResizeAsync(MonitorFiles.ControlFifo(options), 40, 100);
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(MonitorFiles.AttachSocket(options)));
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+        await Task.Delay(300);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("hi\n"));
+
+        Assert.Equal(0, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
+        var records = (await CriLogParser.ReadFileAsync(options.LogPath)).Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text.Replace("\r", "\\r", StringComparison.Ordinal)}");
+        return string.Join(" | ", records);
     }
 
     private async Task<List<string>> AttachAsync(string monitor)

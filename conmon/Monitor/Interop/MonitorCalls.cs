@@ -185,6 +185,70 @@ internal static unsafe partial class MonitorCalls
         return fd;
     }
 
+    /// <summary>
+    /// A listening unix SOCK_STREAM socket at <paramref name="path"/>, for the runtime's
+    /// --console-socket: the runtime connects and sends the terminal's master over it.
+    /// </summary>
+    public static SafeFd ListenStream(string path)
+    {
+        var bytes = Native(path);
+        if (bytes.Length > 108)
+        {
+            throw new IOException($"console socket path {path} is longer than sun_path");
+        }
+
+        var fd = new SafeFd(Check(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket", path));
+        var address = new sockaddr_un { sun_family = AF_UNIX };
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            address.sun_path[i] = bytes[i];
+        }
+
+        Check(bind(fd.Number, (sockaddr*)&address, sizeof(sockaddr_un)), "bind", path);
+        Check(listen(fd.Number, 1), "listen", path);
+        return fd;
+    }
+
+    /// <summary>
+    /// The descriptor a peer sent with SCM_RIGHTS on <paramref name="connection"/> (the runtime's
+    /// terminal master); null when the message carried none.
+    /// </summary>
+    public static SafeFd? ReceiveDescriptor(SafeFd connection)
+    {
+        var data = stackalloc byte[256];
+        var control = stackalloc byte[64];
+        var vector = new iovec { iov_base = data, iov_len = 256 };
+        var message = new msghdr { msg_iov = &vector, msg_iovlen = 1, msg_control = control, msg_controllen = 64 };
+        while (recvmsg(connection.Number, &message, MSG_CMSG_CLOEXEC) < 0)
+        {
+            var error = errno;
+            if (error != EINTR)
+            {
+                throw NativeErrors.Error(error, "recvmsg", "console socket");
+            }
+        }
+
+        for (var header = CMSG_FIRSTHDR(&message); header != null; header = CMSG_NXTHDR(&message, header))
+        {
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+            {
+                return new SafeFd(*(int*)CMSG_DATA(header));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A second descriptor for the same open file (close-on-exec).</summary>
+    public static SafeFd Duplicate(SafeFd fd) => new(Check(fcntl(fd.Number, F_DUPFD_CLOEXEC, 3), "fcntl F_DUPFD_CLOEXEC", $"fd {fd.Number}"));
+
+    /// <summary>Waits up to <paramref name="milliseconds"/> for a connection on a non-blocking listener.</summary>
+    public static SafeFd? AcceptWithin(SafeFd listener, int milliseconds)
+    {
+        PipeCalls.WaitReadable(listener, milliseconds);
+        return Accept(listener);
+    }
+
     /// <summary>The next waiting client, or null when none is.</summary>
     public static SafeFd? Accept(SafeFd listener)
     {
