@@ -30,41 +30,65 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
     private SafeFd? _stdin;
     private SafeFd? _terminal;
 
-    /// <summary>Runs the container's whole life; the process's exit code.</summary>
+    /// <summary>
+    /// Runs the container's whole life (or, in exec mode, the exec'd process's); the process's
+    /// exit code.
+    /// </summary>
     public int Run()
     {
         MonitorCalls.BecomeSubreaper();
-        var control = Path.Join(options.BundlePath, "ctl");
-        MonitorCalls.MakeFifo(control);
-        MonitorCalls.MakeFifo(Path.Join(options.BundlePath, "winsz"));
-        using var controlRead = MonitorCalls.OpenFifo(control);
-        // Held so that the FIFO never reads as closed between two writers.
-        using var controlKeepOpen = MonitorCalls.OpenFifo(control, write: true);
-        using var attach = new AttachServer(options.BundlePath, options.SocketDirectory, options.Uuid, options.FullAttach);
-        using var log = new CriLogWriter(options.LogPath, options.LogSizeMax);
+        var exec = options.Exec;
 
-        var containerPid = CreateContainer();
-        if (containerPid <= 0)
+        // An exec monitor has no control FIFO or attach socket of its own (the container's
+        // monitor keeps those); it only logs and times the process.
+        var control = Path.Join(options.BundlePath, exec ? "" : "ctl");
+        if (!exec)
         {
-            return 1;
+            MonitorCalls.MakeFifo(control);
+            MonitorCalls.MakeFifo(Path.Join(options.BundlePath, "winsz"));
         }
 
-        var oom = new OomCounter(containerPid);
+        using var controlRead = exec ? null : MonitorCalls.OpenFifo(control);
+        // Held so that the FIFO never reads as closed between two writers.
+        using var controlKeepOpen = exec ? null : MonitorCalls.OpenFifo(control, write: true);
+        using var attach = exec ? null : new AttachServer(options.BundlePath, options.SocketDirectory, options.Uuid, options.FullAttach);
+        using var log = new CriLogWriter(options.LogPath, options.LogSizeMax);
+
+        var containerPid = StartProcess();
+        if (containerPid <= 0)
+        {
+            return exec ? 0 : 1;
+        }
+
+        var oom = exec ? null : new OomCounter(containerPid);
         using var epoll = MonitorCalls.EpollCreate();
         using var exited = MonitorCalls.PidfdOpen(containerPid);
         MonitorCalls.EpollAdd(epoll, _stdout!.Number, StdoutToken);
         MonitorCalls.EpollAdd(epoll, _stderr!.Number, StderrToken);
         MonitorCalls.EpollAdd(epoll, exited.Number, ExitToken);
-        MonitorCalls.EpollAdd(epoll, controlRead.Number, ControlToken);
-        MonitorCalls.EpollAdd(epoll, attach.Listener.Number, AttachToken);
+        if (controlRead is not null && attach is not null)
+        {
+            MonitorCalls.EpollAdd(epoll, controlRead.Number, ControlToken);
+            MonitorCalls.EpollAdd(epoll, attach.Listener.Number, AttachToken);
+        }
 
         var clients = new Dictionary<ulong, SafeFd>();
         var nextClient = ClientTokenBase;
         Span<ulong> ready = stackalloc ulong[16];
         int? status = null;
+        var deadline = options.TimeoutSeconds > 0 ? Environment.TickCount64 + (options.TimeoutSeconds * 1000L) : long.MaxValue;
+        var timedOut = false;
         while (status is null)
         {
-            var count = MonitorCalls.EpollWait(epoll, ready, -1);
+            var wait = deadline == long.MaxValue || timedOut ? -1 : (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
+            var count = MonitorCalls.EpollWait(epoll, ready, wait);
+            if (count == 0 && !timedOut && Environment.TickCount64 >= deadline)
+            {
+                // The exec's timeout: kill it; its exit, which follows, ends the loop.
+                timedOut = true;
+                MonitorCalls.Kill(containerPid);
+            }
+
             for (var i = 0; i < count; i++)
             {
                 switch (ready[i])
@@ -79,10 +103,10 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
                         status ??= MonitorCalls.Wait(containerPid, out var raw, block: true) == containerPid ? raw : 0;
                         break;
                     case ControlToken:
-                        HandleControl(controlRead, log);
+                        HandleControl(controlRead!, log);
                         break;
                     case AttachToken:
-                        while (attach.Accept() is { } client)
+                        while (attach!.Accept() is { } client)
                         {
                             clients[nextClient] = client;
                             MonitorCalls.EpollAdd(epoll, client.Number, nextClient++);
@@ -94,7 +118,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
                         {
                             MonitorCalls.EpollRemove(epoll, client.Number);
                             clients.Remove(token);
-                            attach.Drop(client);
+                            attach!.Drop(client);
                             if (!options.LeaveStdinOpen && _terminal is null)
                             {
                                 // stdin_once: the first attach session's end is the container's EOF
@@ -129,12 +153,23 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
             log.Sync();
         }
 
-        Finish(MonitorCalls.ExitCode(status.Value), oom.Killed);
+        var exitCode = MonitorCalls.ExitCode(status.Value);
+        if (exec)
+        {
+            // What upstream's exec mode answers: the exit code, or -1 with why.
+            WriteExecResult(timedOut ? -1 : exitCode, timedOut ? "command timed out" : null);
+            return options.Sync && !timedOut ? exitCode : 0;
+        }
+
+        Finish(exitCode, oom!.Killed);
         return 0;
     }
 
-    /// <summary>Runs the runtime's create; the container's pid, or 0 after telling the daemon why not.</summary>
-    private int CreateContainer()
+    /// <summary>
+    /// Runs the runtime's create (or, in exec mode, its detached exec); the process's pid, or 0
+    /// after telling the daemon why not.
+    /// </summary>
+    private int StartProcess()
     {
         var (stdoutRead, stdoutWrite) = PipeCalls.CreatePipe();
         var (stderrRead, stderrWrite) = PipeCalls.CreatePipe();
@@ -155,8 +190,16 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
             args.Add("--systemd-cgroup");
         }
 
-        args.AddRange(["create", "--bundle", options.BundlePath, "--pid-file", options.ContainerPidFile]);
-        if (options.NoPivot)
+        if (options.Exec)
+        {
+            args.AddRange(["exec", "--pid-file", options.ContainerPidFile, "--process", options.ExecProcessSpec, "--detach"]);
+        }
+        else
+        {
+            args.AddRange(["create", "--bundle", options.BundlePath, "--pid-file", options.ContainerPidFile]);
+        }
+
+        if (options.NoPivot && !options.Exec)
         {
             args.Add("--no-pivot");
         }
@@ -233,7 +276,11 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
             return 0;
         }
 
-        Report(pid, null);
+        if (!options.Exec)
+        {
+            Report(pid, null);
+        }
+
         return pid;
     }
 
@@ -289,17 +336,33 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
 
     private void Report(int pid, string? message)
     {
-        if (syncPipe is not null)
+        if (options.Exec)
+        {
+            WriteExecResult(-1, message);
+        }
+        else if (syncPipe is not null)
         {
             WriteSyncMessage(syncPipe, pid, message);
             syncPipe.Dispose();
         }
     }
 
-    /// <summary>The sync pipe message: <c>{"pid": N}</c>, or -1 with the runtime's message.</summary>
-    internal static void WriteSyncMessage(SafeFd syncPipe, int pid, string? message)
+    private void WriteExecResult(int exitCode, string? message)
     {
-        var json = new StringBuilder("{\"pid\": ").Append(pid.ToString(CultureInfo.InvariantCulture));
+        if (syncPipe is not null)
+        {
+            WriteSyncMessage(syncPipe, exitCode, message, "exit_code");
+            syncPipe.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A sync pipe message: <c>{"pid": N}</c>, or -1 with the runtime's message; in exec mode
+    /// <c>{"exit_code": N}</c> with <paramref name="field"/> "exit_code".
+    /// </summary>
+    internal static void WriteSyncMessage(SafeFd syncPipe, int pid, string? message, string field = "pid")
+    {
+        var json = new StringBuilder("{\"").Append(field).Append("\": ").Append(pid.ToString(CultureInfo.InvariantCulture));
         if (message is not null)
         {
             json.Append(", \"message\": ");
@@ -342,7 +405,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
     /// (the loop comes back while there is more), else until nothing is left. At end of file the
     /// stream is closed.
     /// </summary>
-    private void Drain(ref SafeFd? fd, SafeFd epoll, byte stream, CriLogWriter log, AttachServer attach, bool once)
+    private void Drain(ref SafeFd? fd, SafeFd epoll, byte stream, CriLogWriter log, AttachServer? attach, bool once)
     {
         while (fd is not null)
         {
@@ -371,7 +434,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
             }
 
             log.Write(stream == AttachServer.StderrStream, _buffer.AsSpan(0, n));
-            attach.Broadcast(stream, _buffer.AsSpan(0, n));
+            attach?.Broadcast(stream, _buffer.AsSpan(0, n));
             if (once)
             {
                 return;

@@ -30,6 +30,16 @@ internal sealed class MonitorCommandLine
     public bool NoSyncLog { get; private set; }
     public bool SystemdCgroup { get; private set; }
     public bool Version { get; private set; }
+
+    /// <summary>Exec mode: run a process in a running container (ExecSync) instead of creating one.</summary>
+    public bool Exec { get; private set; }
+    public string ExecProcessSpec { get; private set; } = "";
+
+    /// <summary>Exec mode: seconds after which the process is killed (0: none).</summary>
+    public int TimeoutSeconds { get; private set; }
+
+    /// <summary>Exec mode: exit with the process's exit code (upstream's --sync).</summary>
+    public bool Sync { get; private set; }
     public string ExitCommand { get; private set; } = "";
     public List<string> ExitCommandArguments { get; } = [];
     public int ExitDelaySeconds { get; private set; }
@@ -44,7 +54,7 @@ internal sealed class MonitorCommandLine
     };
 
     // Options upstream has that this monitor accepts and has nothing to do for.
-    private static readonly HashSet<string> IgnoredFlags = ["syslog", "no-new-keyring", "sync"];
+    private static readonly HashSet<string> IgnoredFlags = ["syslog", "no-new-keyring"];
     private static readonly HashSet<string> IgnoredValues = ["log-level", "log-tag", "api-version"];
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="UsageException"/> naming what is wrong.</summary>
@@ -122,8 +132,12 @@ internal sealed class MonitorCommandLine
             case "no-sync-log": NoSyncLog = Flag(name, hasInlineValue); break;
             case "systemd-cgroup": SystemdCgroup = Flag(name, hasInlineValue); break;
             case "version": Version = Flag(name, hasInlineValue); break;
-            case "exec" or "exec-process-spec" or "exec-attach" or "timeout" or "restore" or "restore-arg":
-                throw new UsageException($"option --{name} is not supported by crio-conmon yet (exec and checkpoint modes)");
+            case "exec": Exec = Flag(name, hasInlineValue); break;
+            case "exec-process-spec": ExecProcessSpec = value(); break;
+            case "timeout": TimeoutSeconds = (int)Number(name, value()); break;
+            case "sync": Sync = Flag(name, hasInlineValue); break;
+            case "exec-attach" or "restore" or "restore-arg":
+                throw new UsageException($"option --{name} is not supported by crio-conmon yet (streaming exec and checkpoint modes)");
             case var ignored when IgnoredFlags.Contains(ignored): Flag(name, hasInlineValue); break;
             case var ignored when IgnoredValues.Contains(ignored): value(); break;
             default: throw new UsageException($"unknown option --{name}");
@@ -160,7 +174,16 @@ internal sealed class MonitorCommandLine
             return;
         }
 
-        foreach (var (value, option) in new[] { (ContainerId, "--cid"), (RuntimePath, "--runtime"), (BundlePath, "--bundle"), (ExitDirectory, "--exit-dir"), (LogPath, "--log-path") })
+        if (Exec && BundlePath.Length == 0)
+        {
+            // CRI-O runs an exec monitor in the bundle without naming it.
+            BundlePath = Environment.CurrentDirectory;
+        }
+
+        var required = Exec
+            ? new[] { (ContainerId, "--cid"), (RuntimePath, "--runtime"), (ExecProcessSpec, "--exec-process-spec"), (LogPath, "--log-path") }
+            : [(ContainerId, "--cid"), (RuntimePath, "--runtime"), (BundlePath, "--bundle"), (ExitDirectory, "--exit-dir"), (LogPath, "--log-path")];
+        foreach (var (value, option) in required)
         {
             if (value.Length == 0)
             {

@@ -48,6 +48,13 @@ internal static class Program
         var syncPipe = PipeFromEnvironment("_OCI_SYNCPIPE");
         try
         {
+            if (options.Exec)
+            {
+                // An exec monitor stays the caller's child: the caller waits for it.
+                WaitForStartPipe();
+                return new ContainerMonitor(options, syncPipe).Run();
+            }
+
             return Environment.GetEnvironmentVariable(StageVariable) is null
                 ? Detach(options, syncPipe, args)
                 : new ContainerMonitor(options, syncPipe).Run();
@@ -66,16 +73,7 @@ internal static class Program
 
     private static int Detach(MonitorCommandLine options, SafeFd? syncPipe, string[] args)
     {
-        if (PipeFromEnvironment("_OCI_STARTPIPE") is { } startPipe)
-        {
-            using (startPipe)
-            {
-                Span<byte> one = stackalloc byte[1];
-                PipeCalls.WaitReadable(startPipe, -1);
-                _ = PipeCalls.ReadAvailable(startPipe, one);
-            }
-        }
-
+        WaitForStartPipe();
         var environment = new List<string>();
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
@@ -105,6 +103,20 @@ internal static class Program
         }
 
         return 0;
+    }
+
+    // The daemon writes a byte (or closes the pipe) once it has put this process in its cgroup.
+    private static void WaitForStartPipe()
+    {
+        if (PipeFromEnvironment("_OCI_STARTPIPE") is { } startPipe)
+        {
+            using (startPipe)
+            {
+                Span<byte> one = stackalloc byte[1];
+                PipeCalls.WaitReadable(startPipe, -1);
+                _ = PipeCalls.ReadAvailable(startPipe, one);
+            }
+        }
     }
 
     private static SafeFd? PipeFromEnvironment(string name) =>

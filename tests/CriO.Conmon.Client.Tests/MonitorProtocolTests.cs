@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using CriO.Conmon.Client.Interop;
 using Xunit.Abstractions;
 
 namespace CriO.Conmon.Client.Tests;
@@ -50,6 +51,106 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         Assert.Contains("Stdout F 40 100", upstream, StringComparison.Ordinal);
         Assert.Contains("got hi", upstream, StringComparison.Ordinal);
         Assert.Equal(upstream, ours);
+    }
+
+    [ConmonFact]
+    public async Task Both_monitors_mark_an_OOM_kill_beside_the_exit_code()
+    {
+        var upstream = await OomAsync(ConmonFactAttribute.Conmon);
+        var ours = await OomAsync(ConmonFactAttribute.CrioConmon);
+
+        output.WriteLine($"upstream: {upstream}\ncrio-conmon: {ours}");
+        Assert.Equal("exit 137, persist: exit oom", upstream);
+        Assert.Equal(upstream, ours);
+    }
+
+    private static async Task<string> OomAsync(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "/busybox head -c 300000000 /dev/zero | /busybox tail");
+        var config = Path.Join(bundle.BundlePath, "config.json");
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config))
+            .Replace("\"resources\": {", "\"resources\": { \"memory\": { \"limit\": 33554432, \"swap\": 33554432 },", StringComparison.Ordinal));
+        var started = await new ConmonLauncher().StartAsync(bundle.Options, Bound);
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+        var code = await ExitFile.WaitForExitAsync(bundle.Options.ExitDirectory, bundle.Id, Bound);
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
+        var persist = Directory.GetFiles(bundle.Options.PersistDirectory!).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        return $"exit {code}, persist: {string.Join(' ', persist)}";
+    }
+
+    [ConmonFact]
+    public async Task Both_monitors_run_an_exec_to_its_exit_code_log_its_output_and_kill_it_at_the_timeout()
+    {
+        await using var bundle = TestBundle.CreateFor(ConmonFactAttribute.Conmon, "/busybox", "sleep", "600");
+        await new ConmonLauncher().StartAsync(bundle.Options, Bound);
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+
+        foreach (var (args, extra) in new (string, string[])[]
+        {
+            ("\"/busybox\", \"sh\", \"-c\", \"echo hello; echo oops >&2; exit 3\"", ["--sync"]),
+            ("\"/busybox\", \"sh\", \"-c\", \"echo started; exec /busybox sleep 30\"", ["-T", "1"]),
+            ("\"/no-such-binary\"", []),
+        })
+        {
+            var upstream = await ExecAsync(bundle, ConmonFactAttribute.Conmon, args, extra);
+            var ours = await ExecAsync(bundle, ConmonFactAttribute.CrioConmon, args, extra);
+            output.WriteLine($"upstream: {upstream}\ncrio-conmon: {ours}");
+            Assert.Equal(upstream, ours);
+        }
+    }
+
+    // One exec-mode monitor as CRI-O's ExecSync starts it; its exit status, sync pipe message
+    // (the runtime's timestamps blanked) and log records.
+    private static async Task<string> ExecAsync(TestBundle bundle, string monitor, string args, string[] extra)
+    {
+        var folder = Path.Join(bundle.Root, "exec-" + Path.GetFileName(monitor));
+        Directory.CreateDirectory(folder);
+        var spec = Path.Join(folder, "process.json");
+        await File.WriteAllTextAsync(spec, $$"""{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": [{{args}}], "env": ["PATH=/"], "cwd": "/"}""");
+        var log = Path.Join(folder, "exec.log");
+        string[] line =
+        [
+            "-c", bundle.Id, "-n", bundle.Options.Name, "-r", bundle.Options.RuntimePath, "-p", Path.Join(folder, "exec.pid"), "-e", "-l", log,
+            "--socket-dir-path", bundle.Options.SocketDirectory, "--log-level", "error", "--exec-process-spec", spec,
+            "--runtime-arg", "--root=" + bundle.Options.RuntimeRoot, .. extra,
+        ];
+        var (read, write) = PipeCalls.CreatePipe();
+        using var syncRead = read;
+        int pid;
+        using (var child = PipeCalls.MoveHigh(write))
+        {
+            pid = PosixSpawn.Spawn(monitor, line, ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "_OCI_SYNCPIPE=3"], bundle.BundlePath, [(child, 3)]);
+        }
+
+        var message = new StringBuilder();
+        var buffer = new byte[4096];
+        int n;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            PipeCalls.WaitReadable(syncRead, 1000);
+            n = PipeCalls.ReadAvailable(syncRead, buffer);
+            if (n == 0)
+            {
+                break;
+            }
+
+            message.Append(Encoding.UTF8.GetString(buffer, 0, Math.Max(n, 0)));
+            Assert.True(watch.Elapsed < Bound, "the exec monitor answered in time");
+        }
+
+        int waited;
+        while (ProcessCalls.TryReap(pid, out waited) == ProcessCalls.WaitOutcome.Running)
+        {
+            Assert.True(watch.Elapsed < Bound, "the exec monitor exited in time");
+            await Task.Delay(10);
+        }
+
+        var records = File.Exists(log)
+            ? string.Join(" | ", (await CriLogParser.ReadFileAsync(log)).Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text}"))
+            : "no log";
+        var sync = System.Text.RegularExpressions.Regex.Replace(message.ToString(), "time=[^ ]+", "time=T");
+        return $"status {waited} sync {sync.Trim()} log {records}";
     }
 
     private sealed record Outcome(string Files, string? ExitFile, string? PersistExit, string Records, string TimestampShape)

@@ -68,8 +68,11 @@ internal static unsafe class PipeCalls
         var request = new Tmds.Linux.pollfd { fd = fd.Number, events = (short)POLLIN };
         while (poll(&request, 1, timeoutMilliseconds) < 0)
         {
+            // A signal cuts poll short (EINTR); seen in a process that also runs children through
+            // System.Diagnostics.Process, errno then reads 0 (the runtime's SIGCHLD handler
+            // overwrote it), which is the same interruption.
             var error = errno;
-            if (error != EINTR)
+            if (error != EINTR && error != 0)
             {
                 throw NativeErrors.Error(error, "poll", $"fd {fd.Number}");
             }

@@ -100,6 +100,9 @@ internal static unsafe partial class MonitorCalls
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int waitpid(int pid, int* status, int options);
 
+    /// <summary>SIGKILL to <paramref name="pid"/>; gone already is fine.</summary>
+    public static void Kill(int pid) => _ = kill(pid, SIGKILL);
+
     /// <summary>An exit status as a shell reports it: the code, or 128+N after signal N.</summary>
     public static int ExitCode(int status) => (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
 

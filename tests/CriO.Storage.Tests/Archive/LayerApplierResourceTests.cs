@@ -29,7 +29,10 @@ public class LayerApplierResourceTests
             await LayerApplier.ApplyAsync(input, scratch.NewDiff("no-split"), null, new LayerApplyOptions(), CancellationToken.None);
         }
 
-        Assert.Equal(before, OpenDescriptors());
+        // Other tests' handles may be finalized meanwhile (the count only falls then): what
+        // counts is that none was added and none points into this test's folders.
+        Assert.InRange(OpenDescriptors(), 0, before);
+        Assert.Empty(DescriptorsUnder(scratch.Root));
     }
 
     [Fact]
@@ -52,6 +55,12 @@ public class LayerApplierResourceTests
     }
 
     private static int OpenDescriptors() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+
+    private static List<string> DescriptorsUnder(string root) =>
+        [.. Directory.GetFileSystemEntries("/proc/self/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Where(target => target is not null && target.StartsWith(root, StringComparison.Ordinal))
+            .Select(target => target!)];
 
     /// <summary>Returns its bytes, then waits forever (until cancelled), like a registry that stopped sending.</summary>
     private sealed class StallingStream(byte[] start) : MemoryStream(start)
