@@ -147,7 +147,7 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         }
 
         var records = File.Exists(log)
-            ? string.Join(" | ", (await CriLogParser.ReadFileAsync(log)).Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text}"))
+            ? string.Join(" | ", (await CriLogParser.ReadFileAsync(log)).OrderBy(e => e.Stream).Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text}"))
             : "no log";
         var sync = System.Text.RegularExpressions.Regex.Replace(message.ToString(), "time=[^ ]+", "time=T");
         return $"status {waited} sync {sync.Trim()} log {records}";
@@ -160,7 +160,7 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
 
     private async Task<Outcome> RunToExitAsync(string monitor)
     {
-        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "echo out; echo err >&2; printf partial; echo; printf 'two\\nlines\\n'; exit 7");
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "echo out; echo err >&2; printf 'two\\nlines\\n'; printf partial; exit 7");
         var started = await new ConmonLauncher().StartAsync(bundle.Options, Bound);
         Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
         await ExitFile.WaitForExitAsync(bundle.Options.ExitDirectory, bundle.Id, Bound);
@@ -172,7 +172,9 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
             .Order(StringComparer.Ordinal);
         var persistExit = Path.Join(bundle.Options.PersistDirectory, "exit");
         var log = await File.ReadAllLinesAsync(bundle.Options.LogPath);
+        // Per stream, in order: how stdout and stderr interleave depends on when each was read.
         var records = (await CriLogParser.ReadFileAsync(bundle.Options.LogPath))
+            .OrderBy(e => e.Stream)
             .Select(e => $"{e.Stream} {(e.Partial ? "P" : "F")} {e.Text}");
         return new Outcome(
             string.Join(", ", files),

@@ -68,11 +68,12 @@ internal static unsafe class PipeCalls
         var request = new Tmds.Linux.pollfd { fd = fd.Number, events = (short)POLLIN };
         while (poll(&request, 1, timeoutMilliseconds) < 0)
         {
-            // A signal cuts poll short (EINTR); seen in a process that also runs children through
-            // System.Diagnostics.Process, errno then reads 0 (the runtime's SIGCHLD handler
-            // overwrote it), which is the same interruption.
+            // A signal cuts poll short (EINTR). In a process that also runs children through
+            // System.Diagnostics.Process, errno has then been seen to read 0 or EAGAIN (the
+            // runtime's SIGCHLD handling overwrote it): only the errors that say the call itself
+            // was wrong are thrown; anything else is that interruption, and the poll is retried.
             var error = errno;
-            if (error != EINTR && error != 0)
+            if (error == EBADF || error == EFAULT || error == EINVAL || error == ENOMEM)
             {
                 throw NativeErrors.Error(error, "poll", $"fd {fd.Number}");
             }
