@@ -45,13 +45,24 @@ public sealed class MonitorCommandLineTests
     [InlineData("takes no value", "--terminal=yes")]
     [InlineData("is not a number", "--log-size-max", "big")]
     [InlineData("log driver \"journald\"", "-l", "journald:")]
-    [InlineData("exec and checkpoint", "--exec")]
+    [InlineData("streaming exec and checkpoint", "--exec-attach")]
+    [InlineData("--exec-process-spec is required", "-e", "-c", "x", "-r", "/runc", "-l", "/l")]
     [InlineData("unexpected argument", "stray")]
     [InlineData("--runtime is required", "-c", "x", "-b", "/b", "--exit-dir", "/e", "-l", "/l")]
     public void What_it_cannot_run_is_refused_naming_the_problem(string expected, params string[] args)
     {
         var e = Assert.Throws<UsageException>(() => MonitorCommandLine.Parse(args));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Exec_mode_takes_its_spec_timeout_and_sync_and_runs_in_the_current_folder()
+    {
+        var line = MonitorCommandLine.Parse(["-c", "id1", "-r", "/runc", "-p", "/p", "-e", "-l", "/l.log", "--exec-process-spec", "/spec.json", "-T", "5", "--sync"]);
+
+        Assert.True(line.Exec);
+        Assert.Equal(("/spec.json", 5, true), (line.ExecProcessSpec, line.TimeoutSeconds, line.Sync));
+        Assert.Equal(Environment.CurrentDirectory, line.BundlePath);
     }
 
     [Fact]
