@@ -53,6 +53,33 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         Assert.Equal(upstream, ours);
     }
 
+    [ConmonTheory]
+    [MemberData(nameof(ConmonFactAttribute.Monitors), MemberType = typeof(ConmonFactAttribute))]
+    public async Task The_exit_command_runs_with_its_arguments_once_the_exit_file_is_written(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "exit 4");
+        var marker = Path.Join(bundle.Root, "exit-command-ran");
+        var exitFile = MonitorFiles.ExitFile(bundle.Options.ExitDirectory, bundle.Id);
+        var options = bundle.Options with
+        {
+            ExitCommand = "/bin/sh",
+            ExitCommandArguments = ["-c", $"cat {exitFile} > {marker}.tmp && mv {marker}.tmp {marker}", "exit-command"],
+        };
+        var started = await new ConmonLauncher().StartAsync(options, Bound);
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+
+        Assert.Equal(4, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(marker))
+        {
+            Assert.True(watch.Elapsed < Bound, "the exit command ran");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("4", (await File.ReadAllTextAsync(marker)).Trim());
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
+    }
+
     [ConmonFact]
     public async Task Both_monitors_mark_an_OOM_kill_beside_the_exit_code()
     {
