@@ -74,6 +74,7 @@ internal sealed class CrioPeer : CriPeer
             container_attach_socket_dir = "{Folder}/attach"
             namespaces_dir = "{Folder}/ns"
             {(File.Exists(pinns) ? $"pinns_path = \"{pinns}\"" : "")}
+            {(Environment.GetEnvironmentVariable("CRIO_BENCH_CONMON") is { Length: > 0 } monitor ? $"conmon = \"{monitor}\"" : "")}
             [crio.runtime.runtimes.runc]
             runtime_root = "{Folder}/runc"
             [crio.image]
