@@ -25,6 +25,12 @@ public static class MonitorFiles
         return Path.Combine(options.BundlePath, "ctl");
     }
 
+    /// <summary>The largest packet the attach socket sends: a stream byte and 8192 bytes of data.</summary>
+    public const int AttachPacketSize = 8193;
+
+    /// <summary>The attach socket of a container whose monitor was started without --full-attach.</summary>
+    public static string AttachSocket(string socketDirectory, string uuid) => Path.Combine(socketDirectory, uuid, "attach");
+
     /// <summary>The attach socket path a client connects to.</summary>
     public static string AttachSocket(MonitorOptions options)
     {

@@ -6,6 +6,56 @@ namespace CriO.Server.Containers;
 
 public sealed partial class ContainerManager
 {
+    /// <summary>
+    /// Starts a streaming exec (the Exec RPC's URL, once a client connected): the runtime's exec
+    /// with pipes the caller drives. The caller disposes the returned exec, which removes its files.
+    /// </summary>
+    public async Task<StreamingExec> StartExecAsync(string idOrPrefix, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        var (container, processFile, pidFile) = await PrepareExecAsync(idOrPrefix, command, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new StreamingExec(Runtime(container.Record.RuntimeHandler).StartExec(container.Id, processFile, pidFile), processFile, pidFile);
+        }
+        catch
+        {
+            File.Delete(processFile);
+            File.Delete(pidFile);
+            throw;
+        }
+    }
+
+    /// <summary>A running container by ID or prefix; NotFound, or FailedPrecondition naming <paramref name="why"/>.</summary>
+    public Container GetRunning(string idOrPrefix, string why)
+    {
+        var container = Refresh(store.Get(idOrPrefix));
+        return container.Record.State == ContainerRecord.Running
+            ? container
+            : throw new FailedPreconditionException($"container {container.Id} is {container.Record.State}, not running: {why}");
+    }
+
+    /// <summary>The container's process settings (user, env, cwd, capabilities) with the command's args, in a file beside its bundle.</summary>
+    private async Task<(Container Container, string ProcessFile, string PidFile)> PrepareExecAsync(string idOrPrefix, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        if (command.Count == 0)
+        {
+            throw new InvalidArgumentException("cmd: missing");
+        }
+
+        var container = GetRunning(idOrPrefix, "nothing to exec in");
+        var bundle = container.Record.Bundle;
+        var process = OciJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json"), cancellationToken).ConfigureAwait(false)).Process
+            ?? throw new InvalidOperationException($"container {container.Id}: config.json has no process");
+        process.Args = [.. command];
+        process.Terminal = false;
+        process.ConsoleSize = null;
+        var name = $"exec-{Guid.NewGuid():N}";
+        var processFile = Path.Combine(bundle, name + ".json");
+        var pidFile = Path.Combine(bundle, name + ".pid");
+        await File.WriteAllBytesAsync(processFile, OciJson.SerializeProcess(process), cancellationToken).ConfigureAwait(false);
+        return (container, processFile, pidFile);
+    }
+
     // What CRI-O keeps of an ExecSync's stdout and of its stderr: 16 MiB each.
     public const int ExecSyncOutputLimit = 16 * 1024 * 1024;
 
@@ -17,27 +67,7 @@ public sealed partial class ContainerManager
     /// </summary>
     public async Task<OciExecResult> ExecSyncAsync(string idOrPrefix, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (command.Count == 0)
-        {
-            throw new InvalidArgumentException("cmd: missing");
-        }
-
-        var container = Refresh(store.Get(idOrPrefix));
-        if (container.Record.State != ContainerRecord.Running)
-        {
-            throw new FailedPreconditionException($"container {container.Id} is {container.Record.State}, not running: nothing to exec in");
-        }
-
-        var bundle = container.Record.Bundle;
-        var process = OciJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json"), cancellationToken).ConfigureAwait(false)).Process
-            ?? throw new InvalidOperationException($"container {container.Id}: config.json has no process");
-        process.Args = [.. command];
-        process.Terminal = false;
-        process.ConsoleSize = null;
-        var name = $"exec-{Guid.NewGuid():N}";
-        var processFile = Path.Combine(bundle, name + ".json");
-        var pidFile = Path.Combine(bundle, name + ".pid");
-        await File.WriteAllBytesAsync(processFile, OciJson.SerializeProcess(process), cancellationToken).ConfigureAwait(false);
+        var (container, processFile, pidFile) = await PrepareExecAsync(idOrPrefix, command, cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await Runtime(container.Record.RuntimeHandler)

@@ -87,9 +87,11 @@ public static class CrioDaemon
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UseAuthorityRewriting();
             });
+            Streaming.StreamingServer.Listen(kestrel, config.Api);
         });
 
         await using var app = builder.Build();
+        Streaming.StreamingServer.Map(app);
         app.MapGrpcService<RuntimeService>();
         app.MapGrpcService<ImageService>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("crio");
@@ -157,6 +159,8 @@ public static class CrioDaemon
         services.AddSingleton<Containers.ContainerStore>();
         services.AddSingleton<Containers.ContainerManager>();
         services.AddSingleton<Stats.StatsCollector>();
+        services.AddSingleton<Streaming.StreamRequestCache>();
+        services.AddSingleton<Streaming.StreamingServer>();
     }
 
     /// <summary>

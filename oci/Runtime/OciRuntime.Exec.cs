@@ -16,29 +16,7 @@ public sealed partial class OciRuntime
     /// </summary>
     public async Task<OciExecResult> ExecAsync(string id, string processFile, string pidFile, TimeSpan timeout, int maxOutputBytes, CancellationToken cancellationToken = default)
     {
-        CheckId(id);
-        var start = new ProcessStartInfo(BinaryPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--root", Root, "exec", "--process", processFile, "--pid-file", pidFile, id })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            throw new OciRuntimeException($"{Name} exec {id}: cannot run {BinaryPath}: {e.Message}", e);
-        }
-
+        using var process = StartExec(id, processFile, pidFile);
         process.StandardInput.Close();
         var output = ReadBoundedAsync(process.StandardOutput.BaseStream, maxOutputBytes);
         var errors = ReadBoundedAsync(process.StandardError.BaseStream, maxOutputBytes);
@@ -68,7 +46,41 @@ public sealed partial class OciRuntime
         return new OciExecResult(timedOut ? -1 : process.ExitCode, await output.ConfigureAwait(false), await errors.ConfigureAwait(false), timedOut);
     }
 
-    private static void KillExecuted(string pidFile)
+    /// <summary>
+    /// <c>exec --process FILE --pid-file PIDFILE ID</c> started with its stdin, stdout and stderr
+    /// as pipes the caller drives (a streaming exec); the caller waits for it and disposes it.
+    /// </summary>
+    public Process StartExec(string id, string processFile, string pidFile)
+    {
+        CheckId(id);
+        var start = new ProcessStartInfo(BinaryPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--root", Root, "exec", "--process", processFile, "--pid-file", pidFile, id })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            throw new OciRuntimeException($"{Name} exec {id}: cannot run {BinaryPath}: {e.Message}", e);
+        }
+
+        return process;
+    }
+
+    /// <summary>Kills the process an exec started (its pid from the pid file); gone already is fine.</summary>
+    public static void KillExecuted(string pidFile)
     {
         try
         {

@@ -1,0 +1,134 @@
+using System.Text;
+using CriO.Server.Containers;
+
+namespace CriO.Server.Streaming;
+
+/// <summary>
+/// A streaming exec over the channel protocol: channel 0 is the command's stdin, 1 its stdout,
+/// 2 its stderr, 3 the error channel (the Status at the end), 4 resize (terminals only). The
+/// session ends when the command has exited and its output is sent; a client that goes away
+/// first takes the command with it.
+/// </summary>
+internal static class ExecSession
+{
+    public const byte Stdin = 0;
+    public const byte Stdout = 1;
+    public const byte Stderr = 2;
+    public const byte Error = 3;
+
+    public static async Task RunAsync(ChannelWebSocket channels, ExecStreamRequest request, ContainerManager containers, CancellationToken cancellationToken)
+    {
+        StreamingExec exec;
+        try
+        {
+            exec = await containers.StartExecAsync(request.ContainerId, request.Command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Errors.CriException or IOException or InvalidOperationException)
+        {
+            await SendErrorAsync(channels, e.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using (exec)
+        {
+            var process = exec.Process;
+            if (!request.Stdin)
+            {
+                process.StandardInput.Close();
+            }
+
+            var stdout = PumpAsync(process.StandardOutput.BaseStream, request.Stdout ? Stdout : null, channels, cancellationToken);
+            var stderr = PumpAsync(process.StandardError.BaseStream, request.Stderr ? Stderr : null, channels, cancellationToken);
+            using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var input = ForwardInputAsync(channels, request.Stdin ? process.StandardInput.BaseStream : null, clientGone.Token);
+
+            var exited = process.WaitForExitAsync(cancellationToken);
+            if (await Task.WhenAny(exited, input).ConfigureAwait(false) == input && !process.HasExited && input.Result)
+            {
+                // The client closed the WebSocket: nobody reads the command's output any more.
+                return;
+            }
+
+            await exited.ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+            var status = process.ExitCode == 0
+                ? (channels.StatusErrors ? StreamStatus.Success() : [])
+                : (channels.StatusErrors ? StreamStatus.NonZeroExit(request.Command, process.ExitCode) : Encoding.UTF8.GetBytes($"command terminated with exit code {process.ExitCode}"));
+            if (status.Length > 0)
+            {
+                await channels.SendAsync(Error, status, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CloseAsync(channels, input, clientGone, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes our side, waits (boundedly) for the client's close, then stops reading.</summary>
+    internal static async Task CloseAsync(ChannelWebSocket channels, Task input, CancellationTokenSource stopReading, CancellationToken cancellationToken)
+    {
+        await channels.CloseAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAny(input, Task.Delay(CloseGrace, cancellationToken)).ConfigureAwait(false);
+        await stopReading.CancelAsync().ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    public static Task SendErrorAsync(ChannelWebSocket channels, string message, CancellationToken cancellationToken) =>
+        SendThenCloseAsync(channels, channels.StatusErrors ? StreamStatus.Failure(message) : Encoding.UTF8.GetBytes(message), cancellationToken);
+
+    private static async Task SendThenCloseAsync(ChannelWebSocket channels, byte[] status, CancellationToken cancellationToken)
+    {
+        await channels.SendAsync(Error, status, cancellationToken).ConfigureAwait(false);
+        await channels.CloseAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies a stream to a channel (or drops it when the client did not ask for it).</summary>
+    internal static async Task PumpAsync(Stream source, byte? channel, ChannelWebSocket channels, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[32 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (channel is { } number)
+            {
+                await channels.SendAsync(number, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the client's stdin channel to <paramref name="stdin"/> until the client closes the
+    /// WebSocket (true) or the session ends (false); v5's close signal for channel 0, or the end
+    /// of the client's messages, closes stdin (the command reads EOF).
+    /// </summary>
+    private static async Task<bool> ForwardInputAsync(ChannelWebSocket channels, Stream? stdin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channels.ReceiveAsync(async (channel, data) =>
+            {
+                if (channel == Stdin && stdin is not null)
+                {
+                    await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                    await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (channel == ChannelWebSocket.CloseSignal && data.Length > 0 && data.Span[0] == Stdin && stdin is not null)
+                {
+                    stdin.Close();
+                    stdin = null;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            stdin?.Close();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            // The command closed its stdin (or exited): what the client still sends goes nowhere.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace CriO.Server.Streaming;
+
+/// <summary>What an Exec, Attach or PortForward call asked for, kept behind its URL's token.</summary>
+public abstract record StreamRequest(string Kind);
+
+public sealed record ExecStreamRequest(string ContainerId, IReadOnlyList<string> Command, bool Tty, bool Stdin, bool Stdout, bool Stderr)
+    : StreamRequest("exec");
+
+public sealed record AttachStreamRequest(string ContainerId, bool Tty, bool Stdin, bool Stdout, bool Stderr)
+    : StreamRequest("attach");
+
+public sealed record PortForwardStreamRequest(string PodId, string NetworkNamespace, IReadOnlyList<int> Ports)
+    : StreamRequest("portforward");

@@ -1,0 +1,130 @@
+using System.Net;
+using CriO.Conmon.Client;
+using CriO.Server.Config;
+using CriO.Server.Containers;
+using CriO.Server.Daemon;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace CriO.Server.Streaming;
+
+/// <summary>
+/// The streaming server: HTTP/1.1 on stream_address:stream_port (0 picks a free port), TLS when
+/// stream_enable_tls, behind the URLs that Exec, Attach and PortForward return
+/// (<c>/exec/TOKEN</c>, <c>/attach/TOKEN</c>, <c>/portforward/TOKEN</c>). A URL opens once, within a
+/// minute, upgraded to a WebSocket with one of the Kubernetes channel subprotocols.
+/// </summary>
+public sealed class StreamingServer(DaemonState daemon, StreamRequestCache requests, ContainerManager containers, IServer server)
+{
+    private Uri? _baseUri;
+
+    /// <summary>Adds the streaming listener to Kestrel.</summary>
+    public static void Listen(KestrelServerOptions kestrel, ApiSettings api)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(api);
+        var address = IPAddress.Parse(api.StreamAddress);
+        var port = int.Parse(api.StreamPort, System.Globalization.CultureInfo.InvariantCulture);
+        kestrel.Listen(address, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (api.StreamEnableTls)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(api.StreamTlsCert, api.StreamTlsKey),
+                    ClientCertificateMode = api.StreamTlsCa.Length > 0 ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
+                });
+            }
+        });
+    }
+
+    /// <summary>Maps the three endpoints; they answer only on the streaming listener.</summary>
+    public static void Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseWebSockets();
+        foreach (var kind in new[] { "exec", "attach", "portforward" })
+        {
+            app.Map($"/{kind}/{{token}}", (HttpContext context, string token, StreamingServer server) => server.ServeAsync(context, kind, token));
+        }
+    }
+
+    /// <summary>The URL of a request kept under <paramref name="token"/>.</summary>
+    public string Url(StreamRequest request, string token) => new Uri(BaseUri, $"{request.Kind}/{token}").ToString();
+
+    /// <summary>Keeps <paramref name="request"/> and returns its URL.</summary>
+    public string Register(StreamRequest request) => Url(request, requests.Insert(request));
+
+    private Uri BaseUri => _baseUri ??= FindBaseUri();
+
+    private Uri FindBaseUri()
+    {
+        // The streaming listener is the one with an IP endpoint (the CRI socket is a unix one).
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var listening = addresses.Where(a => !a.Contains("://unix:", StringComparison.Ordinal)).Select(a => new Uri(a)).FirstOrDefault(u => u.Port > 0)
+            ?? throw new InvalidOperationException("the streaming server is not listening");
+        var host = daemon.Config.Api.StreamAddress is "0.0.0.0" or "::" ? "127.0.0.1" : daemon.Config.Api.StreamAddress;
+        var builder = new UriBuilder(listening.Scheme, host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host, listening.Port, "/");
+        return builder.Uri;
+    }
+
+    private async Task ServeAsync(HttpContext context, string kind, string token)
+    {
+        if (context.Connection.LocalIpAddress is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var request = requests.Consume(token);
+        if (request is null || request.Kind != kind)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await context.Response.WriteAsync("unknown, used or expired streaming token\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            // SPDY/3.1 upgrades are not served yet: say so rather than hang the client.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("crio serves streaming over WebSocket (channel.k8s.io subprotocols); SPDY/3.1 is not supported yet\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var supported = request is PortForwardStreamRequest ? ChannelWebSocket.PortForwardProtocols : ChannelWebSocket.RemoteCommandProtocols;
+        var protocol = ChannelWebSocket.Negotiate(context.WebSockets.WebSocketRequestedProtocols, supported);
+        if (protocol is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync($"no supported subprotocol offered; supported: {string.Join(", ", supported)}\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol);
+        var aborted = context.RequestAborted;
+        switch (request)
+        {
+            case ExecStreamRequest exec:
+                await ExecSession.RunAsync(channels, exec, containers, aborted).ConfigureAwait(false);
+                break;
+            case AttachStreamRequest attach:
+                await AttachSession.RunAsync(channels, attach, MonitorFiles.AttachSocket(daemon.Config.Runtime.ContainerAttachSocketDir, attach.ContainerId), aborted).ConfigureAwait(false);
+                break;
+            case PortForwardStreamRequest forward:
+                var ports = forward.Ports.Count > 0 ? forward.Ports : QueryPorts(context);
+                await PortForwardSession.RunAsync(channels, forward, ports, aborted).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    // The kubelet's clients name the ports in the query (?port=80&port=443) when the CRI call named none.
+    private static List<int> QueryPorts(HttpContext context) =>
+        [.. context.Request.Query["port"].Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : 0)
+            .Where(p => p is > 0 and <= 65535)];
+}
