@@ -1,3 +1,4 @@
+using CriO.Conmon.Client.Interop;
 using CriO.Conmon.Monitor.Interop;
 using CriO.Storage.Interop;
 
@@ -44,7 +45,7 @@ internal sealed class AttachServer : IDisposable
     /// <summary>Takes a waiting client; null when there was none after all.</summary>
     public SafeFd? Accept()
     {
-        var client = MonitorCalls.Accept(Listener);
+        var client = SocketCalls.Accept(Listener);
         if (client is not null)
         {
             _clients.Add(client);

@@ -212,7 +212,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
         {
             consoleFolder = Directory.CreateTempSubdirectory("crio-conmon-term-");
             var consolePath = Path.Join(consoleFolder.FullName, "console.sock");
-            console = MonitorCalls.ListenStream(consolePath);
+            console = SocketCalls.ListenStream(consolePath);
             args.AddRange(["--console-socket", consolePath]);
         }
 
@@ -290,8 +290,8 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
     /// </summary>
     private void TakeTerminal(SafeFd console)
     {
-        using var connection = MonitorCalls.AcceptWithin(console, 1000);
-        if (connection is null || MonitorCalls.ReceiveDescriptor(connection) is not { } master)
+        using var connection = SocketCalls.AcceptWithin(console, 1000);
+        if (connection is null || SocketCalls.ReceiveDescriptor(connection) is not { } master)
         {
             return;
         }
@@ -455,7 +455,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
                     case ["1", var height, var width] when _terminal is not null
                         && ushort.TryParse(height, NumberStyles.None, CultureInfo.InvariantCulture, out var rows)
                         && ushort.TryParse(width, NumberStyles.None, CultureInfo.InvariantCulture, out var columns):
-                        MonitorCalls.Resize(_terminal, rows, columns);
+                        SocketCalls.Resize(_terminal, rows, columns);
                         break;
                     case ["2", ..]:
                         log.Reopen();

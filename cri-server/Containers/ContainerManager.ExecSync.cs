@@ -1,3 +1,4 @@
+using CriO.Conmon.Client;
 using CriO.Oci.Runtime;
 using CriO.Oci.Spec;
 using CriO.Server.Errors;
@@ -10,12 +11,15 @@ public sealed partial class ContainerManager
     /// Starts a streaming exec (the Exec RPC's URL, once a client connected): the runtime's exec
     /// with pipes the caller drives. The caller disposes the returned exec, which removes its files.
     /// </summary>
-    public async Task<StreamingExec> StartExecAsync(string idOrPrefix, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    public async Task<StreamingExec> StartExecAsync(string idOrPrefix, IReadOnlyList<string> command, bool tty, CancellationToken cancellationToken)
     {
-        var (container, processFile, pidFile) = await PrepareExecAsync(idOrPrefix, command, cancellationToken).ConfigureAwait(false);
+        var (container, processFile, pidFile) = await PrepareExecAsync(idOrPrefix, command, cancellationToken, tty).ConfigureAwait(false);
         try
         {
-            return new StreamingExec(Runtime(container.Record.RuntimeHandler).StartExec(container.Id, processFile, pidFile), processFile, pidFile);
+            var runtime = Runtime(container.Record.RuntimeHandler);
+            return tty
+                ? new StreamingExec(TerminalProcess.Start(runtime.BinaryPath, runtime.ExecArguments(container.Id, processFile, pidFile), DaemonEnvironment(), container.Record.Bundle), processFile, pidFile)
+                : new StreamingExec(runtime.StartExec(container.Id, processFile, pidFile), processFile, pidFile);
         }
         catch
         {
@@ -24,6 +28,9 @@ public sealed partial class ContainerManager
             throw;
         }
     }
+
+    private static List<string> DaemonEnvironment() =>
+        [.. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}")];
 
     /// <summary>A running container by ID or prefix; NotFound, or FailedPrecondition naming <paramref name="why"/>.</summary>
     public Container GetRunning(string idOrPrefix, string why)
@@ -35,7 +42,7 @@ public sealed partial class ContainerManager
     }
 
     /// <summary>The container's process settings (user, env, cwd, capabilities) with the command's args, in a file beside its bundle.</summary>
-    private async Task<(Container Container, string ProcessFile, string PidFile)> PrepareExecAsync(string idOrPrefix, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    private async Task<(Container Container, string ProcessFile, string PidFile)> PrepareExecAsync(string idOrPrefix, IReadOnlyList<string> command, CancellationToken cancellationToken, bool tty = false)
     {
         if (command.Count == 0)
         {
@@ -47,7 +54,7 @@ public sealed partial class ContainerManager
         var process = OciJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(bundle, "config.json"), cancellationToken).ConfigureAwait(false)).Process
             ?? throw new InvalidOperationException($"container {container.Id}: config.json has no process");
         process.Args = [.. command];
-        process.Terminal = false;
+        process.Terminal = tty;
         process.ConsoleSize = null;
         var name = $"exec-{Guid.NewGuid():N}";
         var processFile = Path.Combine(bundle, name + ".json");

@@ -17,11 +17,6 @@ public sealed partial class RuntimeService
         }
 
         RequireStreams(request.Stdin, request.Stdout, request.Stderr, request.Tty);
-        if (request.Tty)
-        {
-            throw new InvalidArgumentException("tty: terminal sessions are not supported by crio's streaming server yet");
-        }
-
         var container = _containers.GetRunning(request.ContainerId, "nothing to exec in");
         var url = _streaming.Register(new ExecStreamRequest(container.Id, [.. request.Cmd], request.Tty, request.Stdin, request.Stdout, request.Stderr));
         return Task.FromResult(new ExecResponse { Url = url });

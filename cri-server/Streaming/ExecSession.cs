@@ -15,13 +15,14 @@ internal static class ExecSession
     public const byte Stdout = 1;
     public const byte Stderr = 2;
     public const byte Error = 3;
+    public const byte Resize = 4;
 
     public static async Task RunAsync(ChannelWebSocket channels, ExecStreamRequest request, ContainerManager containers, CancellationToken cancellationToken)
     {
         StreamingExec exec;
         try
         {
-            exec = await containers.StartExecAsync(request.ContainerId, request.Command, cancellationToken).ConfigureAwait(false);
+            exec = await containers.StartExecAsync(request.ContainerId, request.Command, request.Tty, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Errors.CriException or IOException or InvalidOperationException)
         {
@@ -31,29 +32,33 @@ internal static class ExecSession
 
         using (exec)
         {
-            var process = exec.Process;
-            if (!request.Stdin)
+            if (!request.Stdin && !exec.IsTerminal)
             {
-                process.StandardInput.Close();
+                exec.Stdin.Close();
             }
 
-            var stdout = PumpAsync(process.StandardOutput.BaseStream, request.Stdout ? Stdout : null, channels, cancellationToken);
-            var stderr = PumpAsync(process.StandardError.BaseStream, request.Stderr ? Stderr : null, channels, cancellationToken);
+            var stdout = exec.IsTerminal
+                ? PumpTerminalAsync(exec.Stdout, channels, cancellationToken)
+                : PumpAsync(exec.Stdout, request.Stdout ? Stdout : null, channels, cancellationToken);
+            var stderr = exec.Stderr is { } errors ? PumpAsync(errors, request.Stderr ? Stderr : null, channels, cancellationToken) : Task.CompletedTask;
             using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var input = ForwardInputAsync(channels, request.Stdin ? process.StandardInput.BaseStream : null, clientGone.Token);
+            var input = ForwardInputAsync(channels, request.Stdin || exec.IsTerminal ? exec.Stdin : null, exec, clientGone.Token);
 
-            var exited = process.WaitForExitAsync(cancellationToken);
-            if (await Task.WhenAny(exited, input).ConfigureAwait(false) == input && !process.HasExited && input.Result)
+            var exited = exec.WaitForExitAsync(cancellationToken);
+            if (await Task.WhenAny(exited, input).ConfigureAwait(false) == input && !exec.HasExited && input.Result)
             {
                 // The client closed the WebSocket: nobody reads the command's output any more.
                 return;
             }
 
-            await exited.ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
-            var status = process.ExitCode == 0
+            var exitCode = await exited.ConfigureAwait(false);
+
+            // A terminal reads EIO once nothing holds its other side; a process the command left
+            // behind may keep it open, so its output is waited for only boundedly.
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(CloseGrace, cancellationToken)).ConfigureAwait(false);
+            var status = exitCode == 0
                 ? (channels.StatusErrors ? StreamStatus.Success() : [])
-                : (channels.StatusErrors ? StreamStatus.NonZeroExit(request.Command, process.ExitCode) : Encoding.UTF8.GetBytes($"command terminated with exit code {process.ExitCode}"));
+                : (channels.StatusErrors ? StreamStatus.NonZeroExit(request.Command, exitCode) : Encoding.UTF8.GetBytes($"command terminated with exit code {exitCode}"));
             if (status.Length > 0)
             {
                 await channels.SendAsync(Error, status, cancellationToken).ConfigureAwait(false);
@@ -72,6 +77,7 @@ internal static class ExecSession
     }
 
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+    private static readonly byte[] EndOfTransmission = [4];
 
     public static Task SendErrorAsync(ChannelWebSocket channels, string message, CancellationToken cancellationToken) =>
         SendThenCloseAsync(channels, channels.StatusErrors ? StreamStatus.Failure(message) : Encoding.UTF8.GetBytes(message), cancellationToken);
@@ -80,6 +86,19 @@ internal static class ExecSession
     {
         await channels.SendAsync(Error, status, cancellationToken).ConfigureAwait(false);
         await channels.CloseAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies a terminal's output to stdout's channel until the terminal reads EIO (nothing holds its other side).</summary>
+    private static async Task PumpTerminalAsync(Stream terminal, ChannelWebSocket channels, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PumpAsync(terminal, Stdout, channels, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // EIO: the end of a terminal's output.
+        }
     }
 
     /// <summary>Copies a stream to a channel (or drops it when the client did not ask for it).</summary>
@@ -101,24 +120,40 @@ internal static class ExecSession
     /// WebSocket (true) or the session ends (false); v5's close signal for channel 0, or the end
     /// of the client's messages, closes stdin (the command reads EOF).
     /// </summary>
-    private static async Task<bool> ForwardInputAsync(ChannelWebSocket channels, Stream? stdin, CancellationToken cancellationToken)
+    private static async Task<bool> ForwardInputAsync(ChannelWebSocket channels, Stream? stdin, StreamingExec exec, CancellationToken cancellationToken)
     {
         try
         {
             await channels.ReceiveAsync(async (channel, data) =>
             {
-                if (channel == Stdin && stdin is not null)
+                if (channel == Resize && TerminalSize.Parse(data.Span) is { } size)
+                {
+                    exec.Resize(size.Height, size.Width);
+                }
+                else if (channel == Stdin && stdin is not null)
                 {
                     await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                     await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else if (channel == ChannelWebSocket.CloseSignal && data.Length > 0 && data.Span[0] == Stdin && stdin is not null)
                 {
-                    stdin.Close();
-                    stdin = null;
+                    if (exec.IsTerminal)
+                    {
+                        // A terminal's end of input is the EOF character (^D), not a closed master.
+                        await stdin.WriteAsync(EndOfTransmission, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        stdin.Close();
+                        stdin = null;
+                    }
                 }
             }, cancellationToken).ConfigureAwait(false);
-            stdin?.Close();
+            if (!exec.IsTerminal)
+            {
+                stdin?.Close();
+            }
+
             return true;
         }
         catch (OperationCanceledException)

@@ -60,7 +60,7 @@ public sealed partial class OciRuntime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--root", Root, "exec", "--process", processFile, "--pid-file", pidFile, id })
+        foreach (var arg in ExecArguments(id, processFile, pidFile))
         {
             start.ArgumentList.Add(arg);
         }
@@ -77,6 +77,17 @@ public sealed partial class OciRuntime
         }
 
         return process;
+    }
+
+    /// <summary>
+    /// The arguments of <c>exec</c> in the foreground. With a terminal in the process file the
+    /// runtime makes the container's terminal and copies between it and its own stdio, which
+    /// must then be a terminal too (see the daemon's streaming exec).
+    /// </summary>
+    public IReadOnlyList<string> ExecArguments(string id, string processFile, string pidFile)
+    {
+        CheckId(id);
+        return ["--root", Root, "exec", "--process", processFile, "--pid-file", pidFile, id];
     }
 
     /// <summary>Kills the process an exec started (its pid from the pid file); gone already is fine.</summary>

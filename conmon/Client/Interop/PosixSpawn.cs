@@ -31,7 +31,8 @@ internal static unsafe partial class PosixSpawn
     /// number, the signal mask empty and SIGPIPE back to its default (.NET ignores it, and an
     /// ignored signal survives exec). Returns the child's pid. With <paramref name="newSession"/>
     /// the child leads a session of its own instead (setsid), away from the caller's terminal
-    /// and process group: how a monitor leaves the daemon.
+    /// and process group: how a monitor leaves the daemon. With <paramref name="terminal"/> (a
+    /// pseudo-terminal slave's path) as well, that terminal is its stdio and controlling terminal.
     /// </summary>
     public static int Spawn(
         string path,
@@ -39,7 +40,8 @@ internal static unsafe partial class PosixSpawn
         IReadOnlyList<string> environment,
         string workingDirectory,
         IReadOnlyList<(SafeFd Fd, int Target)> inherit,
-        bool newSession = false)
+        bool newSession = false,
+        string? terminal = null)
     {
         var strings = new List<IntPtr>();
         var actions = NativeMemory.AllocZeroed(OpaqueSize);
@@ -73,10 +75,22 @@ internal static unsafe partial class PosixSpawn
                 Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
                 try
                 {
-                    var devNull = Native("/dev/null");
-                    Check(posix_spawn_file_actions_addopen(actions, 0, devNull, O_RDONLY, 0), "addopen 0");
-                    Check(posix_spawn_file_actions_addopen(actions, 1, devNull, O_WRONLY, 0), "addopen 1");
-                    Check(posix_spawn_file_actions_addopen(actions, 2, devNull, O_WRONLY, 0), "addopen 2");
+                    if (terminal is not null)
+                    {
+                        // Opened in the child after setsid: the session's first terminal becomes
+                        // its controlling one. stdout and stderr are the same terminal.
+                        Check(posix_spawn_file_actions_addopen(actions, 0, Native(terminal), O_RDWR, 0), "addopen terminal");
+                        Check(posix_spawn_file_actions_adddup2(actions, 0, 1), "adddup2 1");
+                        Check(posix_spawn_file_actions_adddup2(actions, 0, 2), "adddup2 2");
+                    }
+                    else
+                    {
+                        var devNull = Native("/dev/null");
+                        Check(posix_spawn_file_actions_addopen(actions, 0, devNull, O_RDONLY, 0), "addopen 0");
+                        Check(posix_spawn_file_actions_addopen(actions, 1, devNull, O_WRONLY, 0), "addopen 1");
+                        Check(posix_spawn_file_actions_addopen(actions, 2, devNull, O_WRONLY, 0), "addopen 2");
+                    }
+
                     foreach (var (fd, target) in inherit)
                     {
                         var added = false;

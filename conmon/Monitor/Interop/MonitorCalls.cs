@@ -19,7 +19,6 @@ internal static unsafe partial class MonitorCalls
     private const int PrSetChildSubreaper = 36;
     private const int SysPidfdOpen = 434;
     private const int NoHang = 1; // WNOHANG
-    private const int ErrorAborted = 103; // ECONNABORTED
 
     private static byte[] Native(string value) => Encoding.UTF8.GetBytes(value + "\0");
 
@@ -188,82 +187,8 @@ internal static unsafe partial class MonitorCalls
         return fd;
     }
 
-    /// <summary>
-    /// A listening unix SOCK_STREAM socket at <paramref name="path"/>, for the runtime's
-    /// --console-socket: the runtime connects and sends the terminal's master over it.
-    /// </summary>
-    public static SafeFd ListenStream(string path)
-    {
-        var bytes = Native(path);
-        if (bytes.Length > 108)
-        {
-            throw new IOException($"console socket path {path} is longer than sun_path");
-        }
-
-        var fd = new SafeFd(Check(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket", path));
-        var address = new sockaddr_un { sun_family = AF_UNIX };
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            address.sun_path[i] = bytes[i];
-        }
-
-        Check(bind(fd.Number, (sockaddr*)&address, sizeof(sockaddr_un)), "bind", path);
-        Check(listen(fd.Number, 1), "listen", path);
-        return fd;
-    }
-
-    /// <summary>
-    /// The descriptor a peer sent with SCM_RIGHTS on <paramref name="connection"/> (the runtime's
-    /// terminal master); null when the message carried none.
-    /// </summary>
-    public static SafeFd? ReceiveDescriptor(SafeFd connection)
-    {
-        var data = stackalloc byte[256];
-        var control = stackalloc byte[64];
-        var vector = new iovec { iov_base = data, iov_len = 256 };
-        var message = new msghdr { msg_iov = &vector, msg_iovlen = 1, msg_control = control, msg_controllen = 64 };
-        while (recvmsg(connection.Number, &message, MSG_CMSG_CLOEXEC) < 0)
-        {
-            var error = errno;
-            if (error != EINTR)
-            {
-                throw NativeErrors.Error(error, "recvmsg", "console socket");
-            }
-        }
-
-        for (var header = CMSG_FIRSTHDR(&message); header != null; header = CMSG_NXTHDR(&message, header))
-        {
-            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
-            {
-                return new SafeFd(*(int*)CMSG_DATA(header));
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>A second descriptor for the same open file (close-on-exec).</summary>
     public static SafeFd Duplicate(SafeFd fd) => new(Check(fcntl(fd.Number, F_DUPFD_CLOEXEC, 3), "fcntl F_DUPFD_CLOEXEC", $"fd {fd.Number}"));
-
-    /// <summary>Waits up to <paramref name="milliseconds"/> for a connection on a non-blocking listener.</summary>
-    public static SafeFd? AcceptWithin(SafeFd listener, int milliseconds)
-    {
-        PipeCalls.WaitReadable(listener, milliseconds);
-        return Accept(listener);
-    }
-
-    /// <summary>The next waiting client, or null when none is.</summary>
-    public static SafeFd? Accept(SafeFd listener)
-    {
-        var fd = accept4(listener.Number, null, null, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd >= 0)
-        {
-            return new SafeFd(fd);
-        }
-
-        var error = errno;
-        return error == EAGAIN || error == EINTR || error == ErrorAborted ? null : throw NativeErrors.Error(error, "accept4", "attach socket");
-    }
 
     /// <summary>Sends one packet without blocking; false when the peer is gone or full (it is then dropped).</summary>
     public static bool SendPacket(SafeFd fd, ReadOnlySpan<byte> packet)
@@ -296,12 +221,5 @@ internal static unsafe partial class MonitorCalls
                 return error == EAGAIN ? 0 : -1;
             }
         }
-    }
-
-    /// <summary>Sets a terminal's size (TIOCSWINSZ).</summary>
-    public static void Resize(SafeFd terminal, ushort rows, ushort columns)
-    {
-        var size = new winsize { ws_row = rows, ws_col = columns };
-        _ = ioctl(terminal.Number, TIOCSWINSZ, &size);
     }
 }

@@ -75,6 +75,25 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Exec_with_a_terminal_sees_the_size_the_client_sets_and_its_input()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("tty"));
+        var id = await setup.StartAsync(pod, "sleeper", ["sleep", "600"]);
+        var url = (await setup.Runtime.ExecAsync(new ExecRequest { ContainerId = id, Cmd = { "sh", "-c", "read word; echo got $word; stty size" }, Tty = true, Stdin = true, Stdout = true })).Url;
+
+        await using var client = await ChannelClient.ConnectAsync(url);
+        await client.SendAsync(4, "{\"Width\":100,\"Height\":40}");
+        await client.SendAsync(0, "typed\n");
+        var messages = await client.ReadToCloseAsync();
+
+        var output = ChannelClient.Text(messages, 1);
+        Assert.True(output.Contains("got typed", StringComparison.Ordinal), $"output [{output}] error [{ChannelClient.Text(messages, 3)}]");
+        Assert.Contains("40 100", output, StringComparison.Ordinal);
+        Assert.Equal("Success", Status(messages).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Attach_reads_a_running_containers_output_and_writes_its_stdin()
     {
         await using var setup = await ContainerHost.StartAsync();
