@@ -16,9 +16,11 @@ switch (name)
         return await SandboxBenchmark.RunAsync(args.Length > 1 ? runs : 50);
     case "container":
         return await ContainerBenchmark.RunAsync(args.Length > 1 ? runs : 50);
+    case "exec":
+        return await ExecBenchmark.RunAsync(args.Length > 1 ? runs : 50);
     case "monitor":
         return await CriO.Bench.Monitor.MonitorBenchmark.RunAsync(args.Length > 1 ? runs : 50);
     default:
-        Console.Error.WriteLine("usage: crio-bench layer-apply|pull|sandbox|container|monitor [runs]   (root: mounts a tmpfs)");
+        Console.Error.WriteLine("usage: crio-bench layer-apply|pull|sandbox|container|exec|monitor [runs]   (root: mounts a tmpfs)");
         return name == "help" ? 0 : 2;
 }

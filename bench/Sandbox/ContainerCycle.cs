@@ -17,7 +17,7 @@ internal sealed record BenchPod(PodSandboxConfig Config, string Id);
 /// One container's life in a pod that stays, as the kubelet drives it: CreateContainer and
 /// StartContainer, each timed, then StopContainer (timeout 0) and RemoveContainer, untimed.
 /// The container runs `sleep 600` from the busybox image both runtimes have (the pause image),
-/// logs to c&lt;N&gt;.log in the pod's log folder, with empty linux.resources and no security context.
+/// logs to c&lt;N&gt;.log in the pod's log folder, with empty linux.resources and the RuntimeDefault seccomp profile.
 /// </summary>
 internal static class ContainerCycle
 {
@@ -27,7 +27,13 @@ internal static class ContainerCycle
         Image = new ImageSpec { Image = PauseImage.Name },
         Command = { "sleep", "600" },
         LogPath = $"c{iteration}.log",
-        Linux = new LinuxContainerConfig { Resources = new LinuxContainerResources() },
+        // RuntimeDefault seccomp for both, as a kubelet with SeccompDefault (on by default since
+        // 1.27) asks: crio applies it when nothing is asked, containerd 1.6 would run unconfined.
+        Linux = new LinuxContainerConfig
+        {
+            Resources = new LinuxContainerResources(),
+            SecurityContext = new LinuxContainerSecurityContext { Seccomp = new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.RuntimeDefault } },
+        },
     };
 
     /// <summary>
