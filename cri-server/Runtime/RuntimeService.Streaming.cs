@@ -38,7 +38,8 @@ public sealed partial class RuntimeService
             throw new InvalidArgumentException("stdin: the container was created without stdin");
         }
 
-        var url = _streaming.Register(new AttachStreamRequest(container.Id, request.Tty, request.Stdin, request.Stdout, request.Stderr));
+        var url = _streaming.Register(new AttachStreamRequest(container.Id, request.Tty, request.Stdin, request.Stdout, request.Stderr,
+            Path.Combine(container.Record.Bundle, "ctl")));
         return Task.FromResult(new AttachResponse { Url = url });
     }
 

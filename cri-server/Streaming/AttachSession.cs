@@ -6,7 +6,8 @@ namespace CriO.Server.Streaming;
 /// <summary>
 /// Attach over the channel protocol, through the monitor's attach socket (SOCK_SEQPACKET):
 /// its packets carry a stream byte (2 stdout, 3 stderr) that becomes channel 1 or 2; what the
-/// client sends on channel 0 is written to the socket as the container's stdin. The session
+/// client sends on channel 0 is written to the socket as the container's stdin, and a resize
+/// on channel 4 goes to the monitor's control FIFO (a terminal's size). The session
 /// ends when the container's monitor closes the socket (the container exited) or the client goes.
 /// </summary>
 internal static class AttachSession
@@ -33,6 +34,11 @@ internal static class AttachSession
             if (channel == ExecSession.Stdin && request.Stdin)
             {
                 await socket.SendAsync(data, SocketFlags.None, stopReading.Token).ConfigureAwait(false);
+            }
+            else if (channel == ExecSession.Resize && request.Tty && TerminalSize.Parse(data.Span) is { } size)
+            {
+                // The monitor holds the terminal: its control FIFO takes the new size.
+                await ControlFifo.ResizeAsync(request.ControlFifo, size.Height, size.Width, stopReading.Token).ConfigureAwait(false);
             }
         }, stopReading.Token);
 

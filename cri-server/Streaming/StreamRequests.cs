@@ -6,7 +6,8 @@ public abstract record StreamRequest(string Kind);
 public sealed record ExecStreamRequest(string ContainerId, IReadOnlyList<string> Command, bool Tty, bool Stdin, bool Stdout, bool Stderr)
     : StreamRequest("exec");
 
-public sealed record AttachStreamRequest(string ContainerId, bool Tty, bool Stdin, bool Stdout, bool Stderr)
+/// <param name="ControlFifo">The monitor's control FIFO, where a terminal's resizes go.</param>
+public sealed record AttachStreamRequest(string ContainerId, bool Tty, bool Stdin, bool Stdout, bool Stderr, string ControlFifo)
     : StreamRequest("attach");
 
 public sealed record PortForwardStreamRequest(string PodId, string NetworkNamespace, IReadOnlyList<int> Ports)

@@ -108,6 +108,27 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Attach_to_a_terminal_takes_its_input_and_resizes_it()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("ttyattach"));
+        var id = await setup.StartAsync(pod, "console", ["sh", "-c", "while read line; do echo got $line; stty size; done"], c =>
+        {
+            c.Tty = true;
+            c.Stdin = true;
+        });
+        var url = (await setup.Runtime.AttachAsync(new AttachRequest { ContainerId = id, Tty = true, Stdin = true, Stdout = true })).Url;
+
+        await using var client = await ChannelClient.ConnectAsync(url);
+        await client.SendAsync(4, "{\"Width\":90,\"Height\":30}");
+        await Task.Delay(200);
+        await client.SendAsync(0, "typed\n");
+        var received = await client.ReadUntilAsync(1, "30 90");
+        Assert.Contains("got typed", received, StringComparison.Ordinal);
+        Assert.Contains("30 90", received, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PortForward_reaches_an_http_server_in_the_pod_from_20_concurrent_sessions()
     {
         await using var setup = await ContainerHost.StartAsync();
