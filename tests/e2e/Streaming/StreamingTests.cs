@@ -80,14 +80,18 @@ public sealed class StreamingTests
         await using var setup = await ContainerHost.StartAsync();
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("tty"));
         var id = await setup.StartAsync(pod, "sleeper", ["sleep", "600"]);
-        var url = (await setup.Runtime.ExecAsync(new ExecRequest { ContainerId = id, Cmd = { "sh", "-c", "read word; echo got $word; stty size" }, Tty = true, Stdin = true, Stdout = true })).Url;
+        var url = (await setup.Runtime.ExecAsync(new ExecRequest { ContainerId = id, Cmd = { "sh", "-c", "echo ready; read word; echo got $word; stty size" }, Tty = true, Stdin = true, Stdout = true })).Url;
 
         await using var client = await ChannelClient.ConnectAsync(url);
+        // Once the command speaks, the runtime copies between the terminals and follows resizes;
+        // the resize is then given a moment to reach the container's terminal before the input.
+        var first = await client.ReadUntilAsync(1, "ready");
         await client.SendAsync(4, "{\"Width\":100,\"Height\":40}");
+        await Task.Delay(300);
         await client.SendAsync(0, "typed\n");
         var messages = await client.ReadToCloseAsync();
 
-        var output = ChannelClient.Text(messages, 1);
+        var output = first + ChannelClient.Text(messages, 1);
         Assert.True(output.Contains("got typed", StringComparison.Ordinal), $"output [{output}] error [{ChannelClient.Text(messages, 3)}]");
         Assert.Contains("40 100", output, StringComparison.Ordinal);
         Assert.Equal("Success", Status(messages).GetProperty("status").GetString());
