@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using CriO.Conmon.Client;
 using CriO.Server.Config;
 using CriO.Server.Containers;
@@ -34,11 +35,28 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
             listen.Protocols = HttpProtocols.Http1;
             if (api.StreamEnableTls)
             {
-                listen.UseHttps(new HttpsConnectionAdapterOptions
+                var https = new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(api.StreamTlsCert, api.StreamTlsKey),
-                    ClientCertificateMode = api.StreamTlsCa.Length > 0 ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
-                });
+                    ServerCertificate = X509Certificate2.CreateFromPemFile(api.StreamTlsCert, api.StreamTlsKey),
+                    ClientCertificateMode = ClientCertificateMode.NoCertificate,
+                };
+                if (api.StreamTlsCa.Length > 0)
+                {
+                    // With a CA, a client must show a certificate that chains to it (and only to it).
+                    var authorities = new X509Certificate2Collection();
+                    authorities.ImportFromPemFile(api.StreamTlsCa);
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) =>
+                    {
+                        using var chain = new X509Chain();
+                        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+                        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                        return chain.Build(certificate);
+                    };
+                }
+
+                listen.UseHttps(https);
             }
         });
     }

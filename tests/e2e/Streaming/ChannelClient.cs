@@ -19,16 +19,35 @@ internal sealed class ChannelClient : IAsyncDisposable
 
     public string? Protocol => _socket.SubProtocol;
 
-    public static async Task<ChannelClient> ConnectAsync(string url, params string[] protocols)
+    public static Task<ChannelClient> ConnectAsync(string url, params string[] protocols) => ConnectAsync(url, null, null, protocols);
+
+    /// <summary>
+    /// Connects; over TLS (an https URL) the server's certificate must be <paramref name="trusted"/>,
+    /// and <paramref name="own"/>, if given, is shown as the client's.
+    /// </summary>
+    public static async Task<ChannelClient> ConnectAsync(
+        string url, System.Security.Cryptography.X509Certificates.X509Certificate2? trusted, System.Security.Cryptography.X509Certificates.X509Certificate2? own, params string[] protocols)
     {
         var client = new ChannelClient();
+        if (trusted is not null)
+        {
+            client._socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.GetCertHashString() == trusted.GetCertHashString();
+        }
+
+        if (own is not null)
+        {
+            client._socket.Options.ClientCertificates.Add(own);
+        }
+
         foreach (var protocol in protocols.Length > 0 ? protocols : ["v5.channel.k8s.io"])
         {
             client._socket.Options.AddSubProtocol(protocol);
         }
 
         using var timeout = new CancellationTokenSource(Bound);
-        await client._socket.ConnectAsync(new Uri(url.Replace("http://", "ws://", StringComparison.Ordinal)), timeout.Token);
+        var target = url.Replace("https://", "wss://", StringComparison.Ordinal).Replace("http://", "ws://", StringComparison.Ordinal);
+        await client._socket.ConnectAsync(new Uri(target), timeout.Token);
         return client;
     }
 

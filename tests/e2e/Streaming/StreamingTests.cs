@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CriO.Cri;
 using CriO.E2E.Tests.Fixtures;
@@ -177,6 +178,57 @@ public sealed class StreamingTests
         var badPort = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = pod, Port = { 70000 } }));
         Assert.Equal(StatusCode.InvalidArgument, badPort.StatusCode);
     }
+
+    [Fact]
+    public async Task The_streaming_server_speaks_TLS_when_asked()
+    {
+        using var server = Certificates.SelfSigned("127.0.0.1");
+        await using var host = await StartWithTlsAsync(server, authority: null);
+        var pod = await host.RunAsync(host.PodConfig("tls"));
+        var url = (await host.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = pod, Port = { 9 } })).Url;
+        Assert.StartsWith("https://127.0.0.1:", url, StringComparison.Ordinal);
+
+        await using var client = await ChannelClient.ConnectAsync(url, server, null, "v4.channel.k8s.io");
+        var messages = await client.ReadToCloseAsync();
+
+        // Nothing listens on port 9 in the pod: the error channel says so, over TLS.
+        Assert.Contains("failed to connect to localhost:9", ChannelClient.Text(messages, 1, skip: 1), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_CA_only_clients_with_a_certificate_it_signed_get_in()
+    {
+        using var server = Certificates.SelfSigned("127.0.0.1");
+        using var authority = Certificates.SelfSigned("crio-e2e-ca", authority: true);
+        using var signed = Certificates.SignedBy(authority, "kubelet");
+        using var stranger = Certificates.SelfSigned("stranger");
+        await using var host = await StartWithTlsAsync(server, authority);
+        var pod = await host.RunAsync(host.PodConfig("mtls"));
+
+        async Task<string> PortForwardUrlAsync() => (await host.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = pod, Port = { 9 } })).Url;
+        await Assert.ThrowsAnyAsync<Exception>(async () => await ChannelClient.ConnectAsync(await PortForwardUrlAsync(), server, null, "v4.channel.k8s.io"));
+        await Assert.ThrowsAnyAsync<Exception>(async () => await ChannelClient.ConnectAsync(await PortForwardUrlAsync(), server, stranger, "v4.channel.k8s.io"));
+        await using var client = await ChannelClient.ConnectAsync(await PortForwardUrlAsync(), server, signed, "v4.channel.k8s.io");
+        Assert.Contains("failed to connect to localhost:9", ChannelClient.Text(await client.ReadToCloseAsync(), 1, skip: 1), StringComparison.Ordinal);
+    }
+
+    private static Task<PodTestHost> StartWithTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 server, System.Security.Cryptography.X509Certificates.X509Certificate2? authority) =>
+        PodTestHost.StartAsync(h =>
+        {
+            var cert = Path.Combine(h.Folder.Root, "stream.crt");
+            var key = Path.Combine(h.Folder.Root, "stream.key");
+            File.WriteAllText(cert, server.ExportCertificatePem());
+            File.WriteAllText(key, server.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            var ca = "";
+            if (authority is not null)
+            {
+                File.WriteAllText(Path.Combine(h.Folder.Root, "ca.crt"), authority.ExportCertificatePem());
+                ca = $"stream_tls_ca = \"{Path.Combine(h.Folder.Root, "ca.crt")}\"\n";
+            }
+
+            File.WriteAllText(Path.Combine(h.Folder.DropInDirectory, "50-stream-tls.conf"),
+                $"[crio.api]\nstream_enable_tls = true\nstream_tls_cert = \"{cert}\"\nstream_tls_key = \"{key}\"\n{ca}");
+        });
 
     private static async Task<Dictionary<byte, List<byte[]>>> ExecAsync(ContainerHost setup, string id, string[] command, bool stdout = false, bool stderr = false)
     {
