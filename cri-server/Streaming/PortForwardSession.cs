@@ -46,8 +46,10 @@ internal static class PortForwardSession
                 }
             }, sessionEnd.Token);
 
-            var outputs = connections.Select((connection, i) => connection is null ? Task.CompletedTask : CopyOutAsync(connection, (byte)(2 * i), channels, sessionEnd.Token)).ToList();
-            await Task.WhenAny([input, .. outputs]).ConfigureAwait(false);
+            // A port that could not be reached has said so on its error channel; the others go on.
+            var outputs = connections.Select((connection, i) => (connection, i)).Where(c => c.connection is not null)
+                .Select(c => CopyOutAsync(c.connection!, (byte)(2 * c.i), channels, sessionEnd.Token)).ToList();
+            await Task.WhenAny([input, .. outputs.DefaultIfEmpty(Task.CompletedTask)]).ConfigureAwait(false);
             await ExecSession.CloseAsync(channels, input, sessionEnd, cancellationToken).ConfigureAwait(false);
         }
         finally

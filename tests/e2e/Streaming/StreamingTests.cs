@@ -152,6 +152,15 @@ public sealed class StreamingTests
         }));
 
         Assert.All(answers, answer => Assert.Contains("hello from the pod", answer, StringComparison.Ordinal));
+
+        // Two ports in one session: 8080 on channels 0/1 answers, 9 (nothing listens) says so on 3.
+        var both = (await setup.Runtime.PortForwardAsync(new PortForwardRequest { PodSandboxId = pod, Port = { 8080, 9 } })).Url;
+        await using var pair = await ChannelClient.ConnectAsync(both, "v4.channel.k8s.io");
+        await pair.SendAsync(0, "GET /index.html HTTP/1.0\r\n\r\n");
+        var messages = await pair.ReadToCloseAsync();
+        Assert.Contains("hello from the pod", ChannelClient.Text(messages, 0, skip: 1), StringComparison.Ordinal);
+        Assert.Equal([0x09, 0x00], messages[2][0]);
+        Assert.Contains("failed to connect to localhost:9", ChannelClient.Text(messages, 3, skip: 1), StringComparison.Ordinal);
     }
 
     [Fact]
