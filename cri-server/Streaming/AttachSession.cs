@@ -67,8 +67,9 @@ internal static class AttachSession
         {
             // The monitor has gone with its container: the end of the session, as a close would be.
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // The client has gone: nobody to tell the end to.
             return;
         }
 

@@ -105,13 +105,21 @@ internal static class ExecSession
     internal static async Task PumpAsync(Stream source, byte? channel, ChannelWebSocket channels, CancellationToken cancellationToken)
     {
         var buffer = new byte[32 * 1024];
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (channel is { } number)
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                await channels.SendAsync(number, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (channel is { } number)
+                {
+                    await channels.SendAsync(number, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        {
+            // The session ended under the pump (the client left, the command was killed): nothing
+            // is left to copy, and nobody waits for this task any more.
         }
     }
 
@@ -160,7 +168,7 @@ internal static class ExecSession
         {
             return false;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The command closed its stdin (or exited): what the client still sends goes nowhere.
             return false;
