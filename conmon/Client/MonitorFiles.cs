@@ -22,8 +22,11 @@ public static class MonitorFiles
     public static string ControlFifo(MonitorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Path.Combine(options.BundlePath, "ctl");
+        return ControlFifo(options.BundlePath);
     }
+
+    /// <summary>The control FIFO of the monitor whose bundle is <paramref name="bundle"/>.</summary>
+    public static string ControlFifo(string bundle) => Path.Combine(bundle, "ctl");
 
     /// <summary>The largest packet the attach socket sends: a stream byte and 8192 bytes of data.</summary>
     public const int AttachPacketSize = 8193;
@@ -37,7 +40,7 @@ public static class MonitorFiles
         ArgumentNullException.ThrowIfNull(options);
         return options.FullAttach
             ? Path.Combine(options.BundlePath, "attach")
-            : Path.Combine(options.SocketDirectory, options.EffectiveUuid, "attach");
+            : AttachSocket(options.SocketDirectory, options.EffectiveUuid);
     }
 
     /// <summary>The exit file conmon writes when the container has exited.</summary>

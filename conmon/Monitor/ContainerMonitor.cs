@@ -232,7 +232,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
 
             try
             {
-                runtimePid = PosixSpawn.Spawn(options.RuntimePath, args, RuntimeEnvironment(), options.BundlePath, inherit);
+                runtimePid = PosixSpawn.Spawn(options.RuntimePath, args, MonitorEnvironment.Inherited(), options.BundlePath, inherit);
             }
             catch (IOException e)
             {
@@ -302,22 +302,6 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
         _stdout = MonitorCalls.Duplicate(master);
         _stdin?.Dispose();
         _stdin = MonitorCalls.Duplicate(master);
-    }
-
-    // The monitor's environment without the pipe numbers meant for it alone.
-    private static List<string> RuntimeEnvironment()
-    {
-        var environment = new List<string>();
-        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
-        {
-            var name = (string)variable.Key;
-            if (!name.StartsWith("_OCI_", StringComparison.Ordinal) && name != Program.StageVariable)
-            {
-                environment.Add($"{name}={variable.Value}");
-            }
-        }
-
-        return environment;
     }
 
     private void AppendAvailable(SafeFd? fd, StringBuilder text)
@@ -523,7 +507,7 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
 
             try
             {
-                PosixSpawn.Spawn(options.ExitCommand, options.ExitCommandArguments, RuntimeEnvironment(), "/", [], newSession: true);
+                PosixSpawn.Spawn(options.ExitCommand, options.ExitCommandArguments, MonitorEnvironment.Inherited(), "/", [], newSession: true);
             }
             catch (IOException)
             {

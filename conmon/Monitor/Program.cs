@@ -74,15 +74,7 @@ internal static class Program
     private static int Detach(MonitorCommandLine options, SafeFd? syncPipe, string[] args)
     {
         WaitForStartPipe();
-        var environment = new List<string>();
-        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
-        {
-            if ((string)variable.Key != "_OCI_STARTPIPE")
-            {
-                environment.Add($"{variable.Key}={variable.Value}");
-            }
-        }
-
+        var environment = MonitorEnvironment.Inherited();
         environment.Add(StageVariable + "=1");
         var inherit = new List<(SafeFd, int)>();
         SafeFd? high = null;
@@ -90,7 +82,6 @@ internal static class Program
         {
             high = PipeCalls.MoveHigh(syncPipe);
             inherit.Add((high, SyncPipeNumber));
-            environment.RemoveAll(v => v.StartsWith("_OCI_SYNCPIPE=", StringComparison.Ordinal));
             environment.Add("_OCI_SYNCPIPE=" + SyncPipeNumber.ToString(CultureInfo.InvariantCulture));
         }
 

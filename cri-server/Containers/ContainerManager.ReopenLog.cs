@@ -11,15 +11,11 @@ public sealed partial class ContainerManager
     /// </summary>
     public async Task ReopenLogAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
-        var container = Refresh(store.Get(idOrPrefix));
-        if (container.Record.State != ContainerRecord.Running)
-        {
-            throw new FailedPreconditionException($"container {container.Id} is {container.Record.State}, not running: its log cannot be reopened");
-        }
+        var container = GetRunning(idOrPrefix, "its log cannot be reopened");
 
         try
         {
-            await ControlFifo.ReopenLogAsync(Path.Combine(container.Record.Bundle, "ctl"), cancellationToken).ConfigureAwait(false);
+            await ControlFifo.ReopenLogAsync(MonitorFiles.ControlFifo(container.Record.Bundle), cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
