@@ -212,11 +212,12 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
             new string(log[0].Split(' ')[0].Select(c => char.IsAsciiDigit(c) ? '9' : c).ToArray()));
     }
 
-    // A tty container: the size set through ctl before start, a line typed through attach; the
+    // A tty container: the size set through ctl before start, a line typed through attach (the
+    // size is asked for only after it, so the resize has long reached the terminal); the
     // log's records with the terminal's carriage returns shown.
     private static async Task<string> TerminalAsync(string monitor)
     {
-        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "/busybox stty size; read x; echo got $x");
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "read x; /busybox stty size; echo got $x");
         var config = Path.Join(bundle.BundlePath, "config.json");
         await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("\"terminal\": false", "\"terminal\": true", StringComparison.Ordinal));
         var options = bundle.Options with { Terminal = true };
