@@ -15,7 +15,7 @@ internal static class AttachSession
     private const byte MonitorStdout = 2;
     private const byte MonitorStderr = 3;
 
-    public static async Task RunAsync(ChannelWebSocket channels, AttachStreamRequest request, string attachSocket, CancellationToken cancellationToken)
+    public static async Task RunAsync(IStreamChannels channels, AttachStreamRequest request, string attachSocket, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         try
@@ -67,7 +67,7 @@ internal static class AttachSession
         {
             // The monitor has gone with its container: the end of the session, as a close would be.
         }
-        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The client has gone: nobody to tell the end to.
             return;

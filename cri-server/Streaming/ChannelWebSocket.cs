@@ -9,7 +9,7 @@ namespace CriO.Server.Streaming;
 /// with base64 data in the base64 ones. v5.channel.k8s.io adds a close signal: channel 255
 /// with the number of the stream the client has finished writing (its stdin).
 /// </summary>
-internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IDisposable
+internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStreamChannels
 {
     /// <summary>Exec and attach subprotocols, newest first.</summary>
     public static readonly string[] RemoteCommandProtocols =
@@ -19,13 +19,10 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IDis
     public static readonly string[] PortForwardProtocols =
         ["v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
 
-    public const byte CloseSignal = 255;
-
     private readonly SemaphoreSlim _sending = new(1, 1);
 
     public string Protocol => protocol;
 
-    /// <summary>v4 and v5 carry a Status JSON on the error channel; older ones plain text.</summary>
     public bool StatusErrors => protocol.StartsWith("v4.", StringComparison.Ordinal) || protocol.StartsWith("v5.", StringComparison.Ordinal);
 
     private bool Base64 => protocol.Contains("base64", StringComparison.Ordinal);

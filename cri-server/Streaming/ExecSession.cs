@@ -17,7 +17,7 @@ internal static class ExecSession
     public const byte Error = 3;
     public const byte Resize = 4;
 
-    public static async Task RunAsync(ChannelWebSocket channels, ExecStreamRequest request, ContainerManager containers, CancellationToken cancellationToken)
+    public static async Task RunAsync(IStreamChannels channels, ExecStreamRequest request, ContainerManager containers, CancellationToken cancellationToken)
     {
         StreamingExec exec;
         try
@@ -69,7 +69,7 @@ internal static class ExecSession
     }
 
     /// <summary>Closes our side, waits (boundedly) for the client's close, then stops reading.</summary>
-    internal static async Task CloseAsync(ChannelWebSocket channels, Task input, CancellationTokenSource stopReading, CancellationToken cancellationToken)
+    internal static async Task CloseAsync(IStreamChannels channels, Task input, CancellationTokenSource stopReading, CancellationToken cancellationToken)
     {
         await channels.CloseAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAny(input, Task.Delay(CloseGrace, cancellationToken)).ConfigureAwait(false);
@@ -79,17 +79,17 @@ internal static class ExecSession
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private static readonly byte[] EndOfTransmission = [4];
 
-    public static Task SendErrorAsync(ChannelWebSocket channels, string message, CancellationToken cancellationToken) =>
+    public static Task SendErrorAsync(IStreamChannels channels, string message, CancellationToken cancellationToken) =>
         SendThenCloseAsync(channels, channels.StatusErrors ? StreamStatus.Failure(message) : Encoding.UTF8.GetBytes(message), cancellationToken);
 
-    private static async Task SendThenCloseAsync(ChannelWebSocket channels, byte[] status, CancellationToken cancellationToken)
+    private static async Task SendThenCloseAsync(IStreamChannels channels, byte[] status, CancellationToken cancellationToken)
     {
         await channels.SendAsync(Error, status, cancellationToken).ConfigureAwait(false);
         await channels.CloseAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Copies a terminal's output to stdout's channel until the terminal reads EIO (nothing holds its other side).</summary>
-    private static async Task PumpTerminalAsync(Stream terminal, ChannelWebSocket channels, CancellationToken cancellationToken)
+    private static async Task PumpTerminalAsync(Stream terminal, IStreamChannels channels, CancellationToken cancellationToken)
     {
         try
         {
@@ -102,7 +102,7 @@ internal static class ExecSession
     }
 
     /// <summary>Copies a stream to a channel (or drops it when the client did not ask for it).</summary>
-    internal static async Task PumpAsync(Stream source, byte? channel, ChannelWebSocket channels, CancellationToken cancellationToken)
+    internal static async Task PumpAsync(Stream source, byte? channel, IStreamChannels channels, CancellationToken cancellationToken)
     {
         var buffer = new byte[32 * 1024];
         try
@@ -116,7 +116,7 @@ internal static class ExecSession
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException or System.Net.WebSockets.WebSocketException)
         {
             // The session ended under the pump (the client left, the command was killed): nothing
             // is left to copy, and nobody waits for this task any more.
@@ -128,7 +128,7 @@ internal static class ExecSession
     /// WebSocket (true) or the session ends (false); v5's close signal for channel 0, or the end
     /// of the client's messages, closes stdin (the command reads EOF).
     /// </summary>
-    private static async Task<bool> ForwardInputAsync(ChannelWebSocket channels, Stream? stdin, StreamingExec exec, CancellationToken cancellationToken)
+    private static async Task<bool> ForwardInputAsync(IStreamChannels channels, Stream? stdin, StreamingExec exec, CancellationToken cancellationToken)
     {
         try
         {
@@ -143,7 +143,7 @@ internal static class ExecSession
                     await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                     await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
-                else if (channel == ChannelWebSocket.CloseSignal && data.Length > 0 && data.Span[0] == Stdin && stdin is not null)
+                else if (channel == IStreamChannels.CloseSignal && data.Length > 0 && data.Span[0] == Stdin && stdin is not null)
                 {
                     if (exec.IsTerminal)
                     {

@@ -79,7 +79,7 @@ internal static class PortForwardSession
     }
 
     /// <summary>A TCP connection to 127.0.0.1:<paramref name="port"/> in the namespace at <paramref name="networkNamespace"/> (empty: the host's).</summary>
-    private static Task<Socket> ConnectInPodAsync(string networkNamespace, int port)
+    internal static Task<Socket> ConnectInPodAsync(string networkNamespace, int port)
     {
         var done = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
         var connector = new Thread(() =>

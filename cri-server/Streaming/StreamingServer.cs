@@ -4,6 +4,7 @@ using CriO.Conmon.Client;
 using CriO.Server.Config;
 using CriO.Server.Containers;
 using CriO.Server.Daemon;
+using CriO.Server.Streaming.Spdy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -17,10 +18,14 @@ namespace CriO.Server.Streaming;
 /// The streaming server: HTTP/1.1 on stream_address:stream_port (0 picks a free port), TLS when
 /// stream_enable_tls, behind the URLs that Exec, Attach and PortForward return
 /// (<c>/exec/TOKEN</c>, <c>/attach/TOKEN</c>, <c>/portforward/TOKEN</c>). A URL opens once, within a
-/// minute, upgraded to a WebSocket with one of the Kubernetes channel subprotocols.
+/// minute, upgraded to a WebSocket with one of the Kubernetes channel subprotocols or to
+/// SPDY/3.1 with a remotecommand or portforward protocol.
 /// </summary>
 public sealed class StreamingServer(DaemonState daemon, StreamRequestCache requests, ContainerManager containers, IServer server)
 {
+    /// <summary>How long a SPDY client has to open the streams of its session (the kubelet's default).</summary>
+    private static readonly TimeSpan StreamCreationTimeout = TimeSpan.FromSeconds(30);
+
     private Uri? _baseUri;
 
     /// <summary>Adds the streaming listener to Kestrel.</summary>
@@ -109,9 +114,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            // SPDY/3.1 upgrades are not served yet: say so rather than hang the client.
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await context.Response.WriteAsync("crio serves streaming over WebSocket (channel.k8s.io subprotocols); SPDY/3.1 is not supported yet\n", context.RequestAborted).ConfigureAwait(false);
+            await ServeSpdyAsync(context, request).ConfigureAwait(false);
             return;
         }
 
@@ -126,6 +129,54 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
 
         using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol);
         var aborted = context.RequestAborted;
+        if (request is PortForwardStreamRequest forward)
+        {
+            var ports = forward.Ports.Count > 0 ? forward.Ports : QueryPorts(context);
+            await PortForwardSession.RunAsync(channels, forward, ports, aborted).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunSessionAsync(channels, request, aborted).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeSpdyAsync(HttpContext context, StreamRequest request)
+    {
+        var supported = request is PortForwardStreamRequest ? [SpdyPortForward.Protocol] : SpdyRemoteCommand.Protocols;
+        var protocol = await SpdyUpgrade.NegotiateAsync(context, supported).ConfigureAwait(false);
+        if (protocol is null)
+        {
+            return;
+        }
+
+        var aborted = context.RequestAborted;
+        GoDuration.TryParse(daemon.Config.Api.StreamIdleTimeout, out var idleTimeout);
+        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), idleTimeout, TimeProvider.System);
+        if (request is PortForwardStreamRequest forward)
+        {
+            await SpdyPortForward.RunAsync(connection, forward, StreamCreationTimeout, aborted).ConfigureAwait(false);
+            await connection.GoAwayAsync(SpdyFrames.GoAwayOk, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        var (stdin, stdout, stderr, tty) = request switch
+        {
+            ExecStreamRequest e => (e.Stdin, e.Stdout, e.Stderr, e.Tty),
+            AttachStreamRequest a => (a.Stdin, a.Stdout, a.Stderr, a.Tty),
+            _ => throw new InvalidOperationException($"no SPDY session for {request.Kind}"),
+        };
+        using var channels = await SpdyRemoteCommand.AcceptAsync(connection, protocol, stdin, stdout, stderr, tty, StreamCreationTimeout, aborted).ConfigureAwait(false);
+        if (channels is null)
+        {
+            // The client did not open its streams in time (or left): nothing can carry an error to it.
+            return;
+        }
+
+        await RunSessionAsync(channels, request, aborted).ConfigureAwait(false);
+    }
+
+    private async Task RunSessionAsync(IStreamChannels channels, StreamRequest request, CancellationToken aborted)
+    {
         switch (request)
         {
             case ExecStreamRequest exec:
@@ -133,10 +184,6 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
                 break;
             case AttachStreamRequest attach:
                 await AttachSession.RunAsync(channels, attach, MonitorFiles.AttachSocket(daemon.Config.Runtime.ContainerAttachSocketDir, attach.ContainerId), aborted).ConfigureAwait(false);
-                break;
-            case PortForwardStreamRequest forward:
-                var ports = forward.Ports.Count > 0 ? forward.Ports : QueryPorts(context);
-                await PortForwardSession.RunAsync(channels, forward, ports, aborted).ConfigureAwait(false);
                 break;
         }
     }
