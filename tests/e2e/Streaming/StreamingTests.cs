@@ -250,7 +250,7 @@ public sealed class StreamingTests
         JsonDocument.Parse(ChannelClient.Text(messages, 3)).RootElement;
 
     // busybox httpd needs a moment after start; ExecSync inside the pod tells when it listens.
-    private static async Task WaitForPortAsync(ContainerHost setup, string pod)
+    internal static async Task WaitForPortAsync(ContainerHost setup, string pod)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         var probe = await setup.StartAsync(pod, "probe", ["sleep", "600"]);
