@@ -9,8 +9,20 @@ namespace CriO.Server.Streaming;
 /// with base64 data in the base64 ones. v5.channel.k8s.io adds a close signal: channel 255
 /// with the number of the stream the client has finished writing (its stdin).
 /// </summary>
-internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStreamChannels
+internal sealed class ChannelWebSocket : IStreamChannels
 {
+    private readonly WebSocket _socket;
+    private readonly string _protocol;
+    private readonly IdleTimer _idle;
+
+    /// <param name="idleTimeout">Aborts the WebSocket after this long without a message (stream_idle_timeout); zero: never.</param>
+    public ChannelWebSocket(WebSocket socket, string protocol, TimeSpan idleTimeout, TimeProvider time)
+    {
+        _socket = socket;
+        _protocol = protocol;
+        _idle = new IdleTimer(idleTimeout, time, socket.Abort);
+    }
+
     /// <summary>Exec and attach subprotocols, newest first.</summary>
     public static readonly string[] RemoteCommandProtocols =
         ["v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
@@ -21,11 +33,11 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStr
 
     private readonly SemaphoreSlim _sending = new(1, 1);
 
-    public string Protocol => protocol;
+    public string Protocol => _protocol;
 
-    public bool StatusErrors => protocol.StartsWith("v4.", StringComparison.Ordinal) || protocol.StartsWith("v5.", StringComparison.Ordinal);
+    public bool StatusErrors => _protocol.StartsWith("v4.", StringComparison.Ordinal) || _protocol.StartsWith("v5.", StringComparison.Ordinal);
 
-    private bool Base64 => protocol.Contains("base64", StringComparison.Ordinal);
+    private bool Base64 => _protocol.Contains("base64", StringComparison.Ordinal);
 
     /// <summary>The first protocol the client offered that is in <paramref name="supported"/>; null when none is.</summary>
     public static string? Negotiate(IList<string> offered, IReadOnlyList<string> supported) =>
@@ -52,7 +64,8 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStr
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(message, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            await _socket.SendAsync(message, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            _idle.Touch();
         }
         finally
         {
@@ -68,12 +81,13 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStr
     {
         var buffer = new byte[32 * 1024];
         using var message = new MemoryStream();
-        while (socket.State == WebSocketState.Open)
+        while (_socket.State == WebSocketState.Open)
         {
             WebSocketReceiveResult result;
             try
             {
-                result = await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                result = await _socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                _idle.Touch();
             }
             catch (WebSocketException)
             {
@@ -115,9 +129,9 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStr
     {
         try
         {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (WebSocketException)
@@ -128,7 +142,8 @@ internal sealed class ChannelWebSocket(WebSocket socket, string protocol) : IStr
 
     public void Dispose()
     {
+        _idle.Dispose();
         _sending.Dispose();
-        socket.Dispose();
+        _socket.Dispose();
     }
 }

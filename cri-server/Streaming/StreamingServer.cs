@@ -85,6 +85,9 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
 
     private Uri BaseUri => _baseUri ??= FindBaseUri();
 
+    /// <summary>stream_idle_timeout (empty: none); checked at config load.</summary>
+    private TimeSpan IdleTimeout => GoDuration.TryParse(daemon.Config.Api.StreamIdleTimeout, out var timeout) ? timeout : TimeSpan.Zero;
+
     private Uri FindBaseUri()
     {
         // The streaming listener is the one with an IP endpoint (the CRI socket is a unix one).
@@ -127,7 +130,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
             return;
         }
 
-        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol);
+        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol, IdleTimeout, TimeProvider.System);
         var aborted = context.RequestAborted;
         if (request is PortForwardStreamRequest forward)
         {
@@ -150,8 +153,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
         }
 
         var aborted = context.RequestAborted;
-        GoDuration.TryParse(daemon.Config.Api.StreamIdleTimeout, out var idleTimeout);
-        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), idleTimeout, TimeProvider.System);
+        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), IdleTimeout, TimeProvider.System);
         if (request is PortForwardStreamRequest forward)
         {
             await SpdyPortForward.RunAsync(connection, forward, StreamCreationTimeout, aborted).ConfigureAwait(false);

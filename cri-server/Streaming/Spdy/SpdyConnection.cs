@@ -38,8 +38,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<int, SpdyStream> _streams = new();
     private readonly Lock _windows = new();
     private readonly CancellationTokenSource _closing = new();
-    private readonly CancellationTokenSource? _idle;
-    private readonly TimeSpan _idleTimeout;
+    private readonly IdleTimer _idle;
     private readonly Task _reading;
     private TaskCompletionSource _windowOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _lastStreamId;
@@ -56,12 +55,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(time);
         _transport = transport;
-        if (idleTimeout > TimeSpan.Zero)
-        {
-            _idleTimeout = idleTimeout;
-            _idle = new CancellationTokenSource(idleTimeout, time);
-            _idle.Token.Register(static state => ((SpdyConnection)state!).Abort(), this);
-        }
+        _idle = new IdleTimer(idleTimeout, time, Abort);
 
         _reading = Task.Run(ReadFramesAsync);
     }
@@ -109,7 +103,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
             // Ended either way.
         }
 
-        _idle?.Dispose();
+        _idle.Dispose();
         _closing.Dispose();
         _writing.Dispose();
     }
@@ -252,7 +246,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
         {
             while (await ReadHeadAsync(head).ConfigureAwait(false))
             {
-                Touch();
+                _idle.Touch();
                 var length = (head[5] << 16) | (head[6] << 8) | head[7];
                 if ((head[0] & 0x80) != 0)
                 {
@@ -542,7 +536,7 @@ internal sealed class SpdyConnection : IAsyncDisposable
             throw new IOException("the SPDY connection has ended");
         }
 
-        Touch();
+        _idle.Touch();
     }
 
     private static byte[] ControlHead(ushort type, byte flags, int length)
@@ -562,18 +556,6 @@ internal sealed class SpdyConnection : IAsyncDisposable
         head[5] = (byte)(length >> 16);
         head[6] = (byte)(length >> 8);
         head[7] = (byte)length;
-    }
-
-    private void Touch()
-    {
-        try
-        {
-            _idle?.CancelAfter(_idleTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed: the connection is over.
-        }
     }
 
     private void Abort()

@@ -32,7 +32,8 @@ internal sealed class ContainerHost : IAsyncDisposable
     public const string UpstreamConmon = "/usr/bin/conmon";
 
     /// <summary>A host whose containers run under <paramref name="monitor"/> (null: crio's default, crio-conmon).</summary>
-    public static async Task<ContainerHost> StartAsync(string? monitor = null)
+    /// <param name="prepare">More set-up of the daemon's folder before it starts (drop-in config files).</param>
+    public static async Task<ContainerHost> StartAsync(string? monitor = null, Action<PodTestHost>? prepare = null)
     {
         await HybridCgroups.EnsureV1MountsAsync();
         var registry = await DistributionRegistry.StartAsync();
@@ -45,6 +46,7 @@ internal sealed class ContainerHost : IAsyncDisposable
                 h.Folder.RealRuntimes = true;
                 h.Folder.Monitor = monitor;
                 h.Folder.WriteRegistriesConf(RegistryPullFixture.InsecureSearch(registry));
+                prepare?.Invoke(h);
             });
             var image = $"{registry.Host}/library/busybox:1";
             var pulls = new ImageService.ImageServiceClient(host.Crio.Channel);

@@ -130,6 +130,26 @@ public sealed class SpdyStreamingTests
         Assert.Equal(404, used.GetProperty("status").GetInt32());
     }
 
+    [Fact]
+    public async Task An_idle_session_is_ended_after_stream_idle_timeout_over_both_transports()
+    {
+        await using var setup = await ContainerHost.StartAsync(prepare: h =>
+            File.WriteAllText(Path.Combine(h.Folder.DropInDirectory, "50-stream-idle.conf"), "[crio.api]\nstream_idle_timeout = \"2s\"\n"));
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("idle"));
+        var id = await setup.StartAsync(pod, "sleeper", ["sleep", "600"]);
+
+        // A command that says nothing, from a client that says nothing: both ends go quiet.
+        var started = DateTime.UtcNow;
+        var spdy = await SpdyAsync("remotecommand", await ExecUrlAsync(setup, id, ["sleep", "300"], stdout: true), "--stdout");
+        Assert.Equal("", spdy.GetProperty("streams").GetProperty("stdout").GetString());
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30));
+
+        started = DateTime.UtcNow;
+        await using var client = await ChannelClient.ConnectAsync(await ExecUrlAsync(setup, id, ["sleep", "300"], stdout: true));
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(async () => await client.ReadToCloseAsync());
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+    }
+
     private static async Task<string> ExecUrlAsync(ContainerHost setup, string id, string[] command, bool stdin = false, bool stdout = false, bool stderr = false) =>
         (await setup.Runtime.ExecAsync(new ExecRequest { ContainerId = id, Cmd = { command }, Stdin = stdin, Stdout = stdout, Stderr = stderr })).Url;
 
