@@ -16,9 +16,10 @@ public sealed partial class ContainerManager
     /// <summary>
     /// Makes a container in a ready pod: name, storage (a read-write layer on the image), its
     /// root mounted, the OCI spec, and a conmon that has the runtime create it. Each step pushes
-    /// its undo; a failure undoes them all, and the work runs to its end if the caller cancels.
+    /// its undo; a failure undoes them all, and the work runs to its end if the caller cancels
+    /// (the kubelet's retry with the same name gets it: <see cref="Runtime.CreationsInFlight"/>).
     /// </summary>
-    public async Task<string> CreateAsync(string podId, ContainerConfig? config, CancellationToken cancellationToken)
+    public Task<string> CreateAsync(string podId, ContainerConfig? config, CancellationToken cancellationToken)
     {
         Validate(config);
         var pod = pods.Find(podId) ?? throw new NotFoundException($"pod sandbox {podId} not found");
@@ -27,13 +28,18 @@ public sealed partial class ContainerManager
             throw new FailedPreconditionException($"pod sandbox {pod.Id} is not ready: start a new pod");
         }
 
-        var (image, _) = images.FindWithName(config!.Image.Image);
+        var name = ContainerNames.Of(config!.Metadata, pod.Config.Metadata);
+        return _creations.RunAsync(name, id => store.Find(id) is not null, progress => CreateNowAsync(pod, name, config, progress), cancellationToken);
+    }
+
+    private async Task<string> CreateNowAsync(Sandbox.PodSandbox pod, string name, ContainerConfig config, Runtime.CreationProgress progress)
+    {
+        var (image, _) = images.FindWithName(config.Image.Image);
         if (image is null)
         {
             throw new NotFoundException($"image \"{config.Image.Image}\" is not in the store: pull it first");
         }
 
-        var name = ContainerNames.Of(config.Metadata, pod.Config.Metadata);
         var handler = pod.Record.RuntimeHandler;
         var runtime = Runtime(handler);
         var settings = daemon.Config.Runtime.Runtimes[handler];
@@ -44,12 +50,14 @@ public sealed partial class ContainerManager
         undo.Push("release the container name", () => store.Release(name, id));
         try
         {
+            progress.Stage = "storage";
             storage.CreateContainer(id, [name], image.Id, StorageMetadata(id, name, pod, config));
             undo.Push("delete the container's storage", () => storage.DeleteContainer(id));
             var rootfs = storage.MountContainer(id);
             undo.Push("unmount the container's root", () => storage.UnmountContainer(id, force: true));
             var (graph, bundle) = storage.Directories.ContainerUserData(id);
 
+            progress.Stage = "OCI spec";
             var imageConfig = imageViews.ImageConfig(image);
             var spec = ContainerSpecBuilder.Build(new ContainerSpecInput(
                 id, config, pod.Config, pod.Record, imageConfig, config.Image.Image, rootfs,
@@ -86,6 +94,7 @@ public sealed partial class ContainerManager
                 return Task.CompletedTask;
             }
 
+            progress.Stage = "monitor and runtime create";
             var monitor = await _launcher.StartAsync(options, CreateTimeout, PlaceMonitor, CancellationToken.None).ConfigureAwait(false);
             undo.Push("delete the runtime's container", token => runtime.DeleteAsync(id, force: true, token));
 
@@ -108,18 +117,22 @@ public sealed partial class ContainerManager
                 StopSignal = StopSignals.Parse(imageConfig?.Config?.StopSignal),
             };
             ContainerStore.Save(Path.Combine(graph, ContainerStore.RecordFileName), record);
-            store.Add(new Container(record));
+            var container = new Container(record);
+            store.Add(container);
             undo.Commit();
+            events.Publish(ContainerEventType.ContainerCreatedEvent, id, pod);
             ContainerLog.Created(logger, id, name, pod.Id, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return id;
         }
         catch (MonitorStartException e)
         {
+            progress.Stage = "undoing";
             await undo.RunAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"the OCI runtime could not create the container: {e.RuntimeMessage}", e);
         }
         catch
         {
+            progress.Stage = "undoing";
             await undo.RunAsync().ConfigureAwait(false);
             throw;
         }

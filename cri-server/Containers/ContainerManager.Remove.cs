@@ -25,6 +25,7 @@ public sealed partial class ContainerManager
             storage.DeleteContainer(container.Id);
             File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, container.Id));
             store.Remove(container);
+            Publish(Cri.ContainerEventType.ContainerDeletedEvent, container);
         }
         finally
         {

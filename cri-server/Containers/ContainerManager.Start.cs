@@ -21,9 +21,17 @@ public sealed partial class ContainerManager
             // Taken before the start: a container that exits at once has its exit file written
             // before the runtime returns, and must not look finished before it started.
             var startedAt = Now();
-            await Runtime(container.Record.RuntimeHandler).StartAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
-            var pid = MonitorFiles.ReadPid(Path.Combine(container.Record.Bundle, "pidfile")) ?? container.Record.Pid;
-            Save(container, container.Record with { State = ContainerRecord.Running, StartedAt = startedAt, Pid = pid });
+            container.Starting = true;
+            try
+            {
+                await Runtime(container.Record.RuntimeHandler).StartAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
+                var pid = MonitorFiles.ReadPid(Path.Combine(container.Record.Bundle, "pidfile")) ?? container.Record.Pid;
+                Save(container, container.Record with { State = ContainerRecord.Running, StartedAt = startedAt, Pid = pid });
+            }
+            finally
+            {
+                container.Starting = false;
+            }
 
             // A container that exited at once is EXITED, not RUNNING, by the next read.
             Refresh(container);

@@ -13,7 +13,7 @@ public sealed partial class ContainerManager
     {
         ArgumentNullException.ThrowIfNull(container);
         var record = container.Record;
-        if (record.State == ContainerRecord.Exited)
+        if (record.State == ContainerRecord.Exited || (record.State == ContainerRecord.Created && container.Starting))
         {
             return container;
         }

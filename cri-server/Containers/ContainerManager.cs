@@ -1,4 +1,5 @@
 using CriO.Conmon.Client;
+using CriO.Cri;
 using CriO.Oci.Runtime;
 using CriO.Server.Config;
 using CriO.Server.Daemon;
@@ -26,6 +27,7 @@ public sealed partial class ContainerManager(
     ImageResolver images,
     ImageViews imageViews,
     IPodCgroupManager cgroups,
+    ContainerEvents events,
     TimeProvider time,
     ILogger<ContainerManager> logger)
 {
@@ -37,6 +39,7 @@ public sealed partial class ContainerManager(
     private static readonly TimeSpan MonitorCgroupRetry = TimeSpan.FromMilliseconds(20);
 
     private readonly ConmonLauncher _launcher = new(time);
+    private readonly Runtime.CreationsInFlight _creations = new("CreateContainer", time, logger);
 
     public ContainerStore Store => store;
 
@@ -44,10 +47,30 @@ public sealed partial class ContainerManager(
 
     private string RecordFile(string id) => Path.Combine(storage.Directories.ContainerUserData(id).Graph, ContainerStore.RecordFileName);
 
+    /// <summary>Records a change; a start or an exit is also an event.</summary>
     private void Save(Container container, ContainerRecord record)
     {
+        var before = container.Record.State;
         ContainerStore.Save(RecordFile(container.Id), record);
         container.Update(record);
+        var change = (before, record.State) switch
+        {
+            (ContainerRecord.Created, ContainerRecord.Running) => ContainerEventType.ContainerStartedEvent,
+            (not ContainerRecord.Exited, ContainerRecord.Exited) => ContainerEventType.ContainerStoppedEvent,
+            _ => (ContainerEventType?)null,
+        };
+        if (change is { } type)
+        {
+            Publish(type, container);
+        }
+    }
+
+    private void Publish(ContainerEventType type, Container container)
+    {
+        if (pods.Find(container.Record.PodId) is { } pod)
+        {
+            events.Publish(type, container.Id, pod);
+        }
     }
 
     /// <summary>The OCI runtime of a handler, as configured now.</summary>

@@ -111,6 +111,7 @@ public static class CrioDaemon
         network.Start();
         app.Services.GetRequiredService<SandboxManager>().Recover();
         app.Services.GetRequiredService<Containers.ContainerManager>().Recover();
+        app.Services.GetRequiredService<Containers.ContainerManager>().WatchExits();
 
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
@@ -156,6 +157,7 @@ public static class CrioDaemon
         services.AddSingleton(new NamespacePinner(
             NamespacePinner.Locate(config.Runtime.PinnsPath, NamespacePinner.PinnsBinary), config.Runtime.NamespacesDir, TimeSpan.FromSeconds(30)));
         services.AddSingleton<SandboxManager>();
+        services.AddSingleton<Containers.ContainerEvents>();
         services.AddSingleton<Containers.ContainerStore>();
         services.AddSingleton<Containers.ContainerManager>();
         services.AddSingleton<Stats.StatsCollector>();

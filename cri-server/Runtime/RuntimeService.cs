@@ -10,12 +10,14 @@ namespace CriO.Server.Runtime;
 /// The CRI RuntimeService: one partial file per RPC (RuntimeService.NAME.cs), each a thin
 /// handler over domain code. RPCs without a file here answer UNIMPLEMENTED with their name.
 /// </summary>
-public sealed partial class RuntimeService(DaemonState daemon, SandboxManager sandboxes, ContainerManager containers, StatsCollector stats, StreamingServer streaming)
+public sealed partial class RuntimeService(
+    DaemonState daemon, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events, StatsCollector stats, StreamingServer streaming)
     : CriO.Cri.RuntimeService.RuntimeServiceBase
 {
     private readonly DaemonState _daemon = daemon;
     private readonly SandboxManager _sandboxes = sandboxes;
     private readonly ContainerManager _containers = containers;
+    private readonly ContainerEvents _events = events;
     private readonly StatsCollector _stats = stats;
     private readonly StreamingServer _streaming = streaming;
 

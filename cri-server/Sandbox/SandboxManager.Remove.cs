@@ -22,6 +22,7 @@ public sealed partial class SandboxManager
             cgroups.Remove(pod.Record.CreatedCgroups);
             storage.DeleteContainer(pod.Id);
             store.Remove(pod);
+            events.Publish(Cri.ContainerEventType.ContainerDeletedEvent, pod.Id, pod);
         }
         finally
         {

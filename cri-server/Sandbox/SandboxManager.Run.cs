@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using CriO.Cri;
 using CriO.Server.Errors;
+using CriO.Server.Runtime;
 using CriO.Storage.Store;
 using Google.Protobuf;
 
@@ -9,25 +9,21 @@ namespace CriO.Server.Sandbox;
 
 public sealed partial class SandboxManager
 {
-    // Pods whose RunPodSandbox finished after the kubelet had given up on the call: its retry
-    // with the same name gets the pod instead of a name conflict (name -> ID).
-    private readonly ConcurrentDictionary<string, string> _unclaimed = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Makes a pod: name, storage, files, cgroup, namespaces (and pause), network, each step
     /// pushed on an undo list that runs if a later one fails. The work runs to its end even when
     /// the caller cancels, so nothing is left half-made; the kubelet's retry then gets the pod.
     /// </summary>
-    public async Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken)
+    public Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken)
     {
         PodSandboxConfigValidator.Validate(config);
         var handler = CheckHandler(runtimeHandler);
         var name = SandboxNames.Of(config.Metadata);
-        if (_unclaimed.TryRemove(name, out var finished) && store.Find(finished) is { IsReady: true })
-        {
-            return finished;
-        }
+        return _creations.RunAsync(name, id => store.Find(id) is { IsReady: true }, progress => RunNowAsync(name, handler, config, progress), cancellationToken);
+    }
 
+    private async Task<string> RunNowAsync(string name, string handler, PodSandboxConfig config, CreationProgress progress)
+    {
         var id = StoreIds.Random();
         store.Reserve(name, id);
         var started = Stopwatch.GetTimestamp();
@@ -35,21 +31,19 @@ public sealed partial class SandboxManager
         undo.Push("release the pod name", () => store.Release(name, id));
         try
         {
-            var record = await MakeAsync(id, name, handler, config, undo).ConfigureAwait(false);
+            var record = await MakeAsync(id, name, handler, config, undo, progress).ConfigureAwait(false);
             var pod = new PodSandbox(record);
             SandboxStore.Save(RecordFile(id), record);
             store.Add(pod);
             undo.Commit();
-            if (cancellationToken.IsCancellationRequested)
-            {
-                _unclaimed[name] = id;
-            }
-
+            events.Publish(ContainerEventType.ContainerCreatedEvent, id, pod);
+            events.Publish(ContainerEventType.ContainerStartedEvent, id, pod);
             SandboxLog.Ran(logger, id, name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", record.Ips));
             return id;
         }
         catch
         {
+            progress.Stage = "undoing";
             await undo.RunAsync().ConfigureAwait(false);
             throw;
         }
@@ -65,12 +59,13 @@ public sealed partial class SandboxManager
     }
 
     // Steps run on CancellationToken.None: each has its own bound (plugin and pinner timeouts).
-    private async Task<PodSandboxRecord> MakeAsync(string id, string name, string handler, PodSandboxConfig config, UndoSteps undo)
+    private async Task<PodSandboxRecord> MakeAsync(string id, string name, string handler, PodSandboxConfig config, UndoSteps undo, CreationProgress progress)
     {
         var hostNetwork = IsHostNetwork(config);
         var hostIpc = IsHostIpc(config);
         var hostname = config.Hostname.Length > 0 ? config.Hostname : Environment.MachineName;
 
+        progress.Stage = "storage";
         storage.CreateContainer(id, [name], imageReference: null, StorageMetadata(id, name, config));
         undo.Push("delete the pod's storage container", () => storage.DeleteContainer(id));
         var runDirectory = storage.Directories.ContainerUserData(id).Run;
@@ -85,9 +80,11 @@ public sealed partial class SandboxManager
             undo.Push("unmount the pod's shm", () => PodFiles.UnmountShm(shm));
         }
 
+        progress.Stage = "cgroup";
         var cgroup = cgroups.CreatePod(config.Linux?.CgroupParent ?? "", id);
         undo.Push("remove the pod's cgroup", () => cgroups.Remove(cgroup.Created));
 
+        progress.Stage = "namespaces";
         var pausePath = HasPodPidNamespace(config) ? pinner.PausePath : null;
         undo.Push("unpin the pod's namespaces", () => pinner.Unpin(id));
         var pinned = hostNetwork && hostIpc && pausePath is null
@@ -106,6 +103,7 @@ public sealed partial class SandboxManager
         var networkName = "";
         if (!hostNetwork)
         {
+            progress.Stage = "CNI ADD";
             var attachment = Attachment(id, config, pinned.Net);
             var status = await network.SetUpAsync(attachment, CancellationToken.None).ConfigureAwait(false);
             undo.Push("CNI DEL", token => network.TearDownAsync(attachment, token));

@@ -61,6 +61,7 @@ public sealed partial class SandboxManager
         if (record.State != PodSandboxRecord.NotReady)
         {
             Save(pod, record with { State = PodSandboxRecord.NotReady });
+            events.Publish(Cri.ContainerEventType.ContainerStoppedEvent, pod.Id, pod);
         }
     }
 }

@@ -20,9 +20,12 @@ public sealed partial class SandboxManager(
     IPodCgroupManager cgroups,
     NamespacePinner pinner,
     Containers.ContainerManager containers,
+    Containers.ContainerEvents events,
     TimeProvider time,
     ILogger<SandboxManager> logger)
 {
+    private readonly Runtime.CreationsInFlight _creations = new("RunPodSandbox", time, logger);
+
     // How long a pause process has to exit on SIGTERM before SIGKILL.
     private static readonly TimeSpan PauseGrace = TimeSpan.FromSeconds(10);
 
