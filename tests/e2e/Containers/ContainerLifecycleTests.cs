@@ -189,7 +189,7 @@ public sealed class ContainerLifecycleTests
     {
         await using var setup = await ContainerHost.StartAsync(MonitorPath(monitor));
         var pod = await setup.Host.RunAsync(setup.Host.PodConfig("survive"));
-        var keeper = await setup.StartAsync(pod, "keeper", ["sleep", "600"]);
+        var keeper = await setup.StartAsync(pod, "keeper", ["sh", "-c", "while true; do echo tick; sleep 0.3; done"]);
         var leaver = await setup.StartAsync(pod, "leaver", ["sh", "-c", "sleep 2; exit 4"]);
         var pid = System.Text.Json.JsonDocument.Parse((await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper, Verbose = true })).Info["info"])
             .RootElement.GetProperty("pid").GetInt32();
@@ -197,13 +197,33 @@ public sealed class ContainerLifecycleTests
         await setup.Host.RestartDaemonAsync(() => Task.Delay(TimeSpan.FromSeconds(3)));
 
         Assert.True(Directory.Exists($"/proc/{pid}"), "the container died with the daemon");
-        Assert.Equal(ContainerState.ContainerRunning, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status.State);
+        var status = (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status;
+        Assert.Equal(ContainerState.ContainerRunning, status.State);
         var left = await setup.WaitExitedAsync(leaver);
         Assert.Equal(4, left.ExitCode);
         Assert.Equal("4", (await setup.ExecAsync(keeper, "sh", "-c", "echo 4")).Output.Trim());
+
+        // Its log goes on, and can be reopened (log rotation) by the new daemon.
+        var ticks = await TickCountAsync(status.LogPath);
+        File.Move(status.LogPath, status.LogPath + ".1");
+        await setup.Runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = keeper });
+        await Task.Delay(1000);
+        Assert.True(await TickCountAsync(status.LogPath) > 0, "the reopened log is written");
+        Assert.True(await TickCountAsync(status.LogPath + ".1") >= ticks);
+
         await setup.Runtime.StopContainerAsync(new StopContainerRequest { ContainerId = keeper, Timeout = 0 });
         Assert.Equal(ContainerState.ContainerExited, (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = keeper })).Status.State);
+
+        // The old pod goes away whole.
+        await setup.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod });
+        await setup.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod });
+        Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+        Assert.Empty((await setup.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items);
+        Assert.Empty(Leftovers.PodMountsBelow(setup.Host.Folder.Root));
     }
+
+    private static async Task<int> TickCountAsync(string logPath) =>
+        (await CriLogParser.ReadFileAsync(logPath, CancellationToken.None)).Count(e => e.Text == "tick");
 
     [Theory]
     [MemberData(nameof(Monitors))]
