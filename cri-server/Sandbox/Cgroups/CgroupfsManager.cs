@@ -2,7 +2,8 @@ namespace CriO.Server.Sandbox.Cgroups;
 
 /// <summary>
 /// The cgroupfs driver: the pod's cgroup is the folder cgroup_parent names, made in every v1
-/// hierarchy (or once in the unified one on v2) if the kubelet has not made it already; a pause
+/// hierarchy and a hybrid node's cgroup2 mount (or once in the unified one on v2) if the kubelet
+/// has not made it already; a pause
 /// process goes into a crio-ID child of it, as CRI-O's infra container does. Only folders made
 /// here are recorded, so Remove never deletes the kubelet's.
 /// </summary>
@@ -102,7 +103,10 @@ public sealed class CgroupfsManager(CgroupMounts mounts) : IPodCgroupManager
         }
     }
 
-    private IEnumerable<string> Roots() => mounts.IsUnified ? [mounts.UnifiedRoot] : mounts.V1Roots;
+    // On a hybrid node runc and crun make each container's cgroup in the cgroup2 mount too, under
+    // the pod's path: the pod is made (and removed) there as well, and its processes join it.
+    private IEnumerable<string> Roots() =>
+        mounts.IsUnified ? [mounts.UnifiedRoot] : mounts.HybridRoot is { } hybrid ? [.. mounts.V1Roots, hybrid] : mounts.V1Roots;
 
     private static string Normalize(string parent) => parent.Length == 0 ? DefaultParent : "/" + parent.Trim('/');
 
