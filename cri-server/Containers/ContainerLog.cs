@@ -23,6 +23,9 @@ internal static partial class ContainerLog
     [LoggerMessage(3105, LogLevel.Warning, "Skipping container state {File}: {Error}")]
     public static partial void RecoverFailed(ILogger logger, string file, string error);
 
+    [LoggerMessage(3107, LogLevel.Warning, "Container {Id} ({Name}) was left half-made by a daemon that stopped during CreateContainer: undone")]
+    public static partial void UndoneCutOff(ILogger logger, string id, string name);
+
     [LoggerMessage(3106, LogLevel.Warning, "Leaving the monitor cgroup {Cgroups}: {Error}")]
     public static partial void MonitorCgroupLeft(ILogger logger, string cgroups, string error);
 }

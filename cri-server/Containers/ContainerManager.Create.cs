@@ -19,7 +19,7 @@ public sealed partial class ContainerManager
     /// its undo; a failure undoes them all, and the work runs to its end if the caller cancels
     /// (the kubelet's retry with the same name gets it: <see cref="Runtime.CreationsInFlight"/>).
     /// </summary>
-    public Task<string> CreateAsync(string podId, ContainerConfig? config, CancellationToken cancellationToken)
+    public Task<string> CreateAsync(string podId, ContainerConfig? config, CancellationToken cancellationToken, DateTime? deadline = null)
     {
         Validate(config);
         var pod = pods.Find(podId) ?? throw new NotFoundException($"pod sandbox {podId} not found");
@@ -29,7 +29,7 @@ public sealed partial class ContainerManager
         }
 
         var name = ContainerNames.Of(config!.Metadata, pod.Config.Metadata);
-        return _creations.RunAsync(name, id => store.Find(id) is not null, progress => CreateNowAsync(pod, name, config, progress), cancellationToken);
+        return _creations.RunAsync(name, id => store.Find(id) is not null, progress => CreateNowAsync(pod, name, config, progress), cancellationToken, deadline);
     }
 
     private async Task<string> CreateNowAsync(Sandbox.PodSandbox pod, string name, ContainerConfig config, Runtime.CreationProgress progress)
@@ -53,18 +53,40 @@ public sealed partial class ContainerManager
             progress.Stage = "storage";
             storage.CreateContainer(id, [name], image.Id, StorageMetadata(id, name, pod, config));
             undo.Push("delete the container's storage", () => storage.DeleteContainer(id));
+            var (graph, bundle) = storage.Directories.ContainerUserData(id);
+            var recordFile = Path.Combine(graph, ContainerStore.RecordFileName);
+            var logPath = LogPath(id, pod, config);
+            var imageConfig = imageViews.ImageConfig(image);
+
+            // Written CREATING before the root is mounted and again once the monitor has its
+            // cgroups: a daemon killed midway leaves a record of what to undo (see Recover).
+            var record = new ContainerRecord
+            {
+                Id = id,
+                Name = name,
+                PodId = pod.Id,
+                Config = Convert.ToBase64String(config.ToByteArray()),
+                ImageId = image.Id,
+                ImageName = config.Image.Image,
+                ImageRef = image.Digest is { Length: > 0 } digest && image.Names is { Count: > 0 } names
+                    ? $"{names[0].Split('@')[0].Split(':')[0]}@{digest}" : image.Id,
+                RuntimeHandler = handler,
+                LogPath = logPath,
+                Bundle = bundle,
+                CreatedAt = Now(),
+                State = ContainerRecord.Creating,
+                StopSignal = StopSignals.Parse(imageConfig?.Config?.StopSignal),
+            };
+            ContainerStore.Save(recordFile, record);
             var rootfs = storage.MountContainer(id);
             undo.Push("unmount the container's root", () => storage.UnmountContainer(id, force: true));
-            var (graph, bundle) = storage.Directories.ContainerUserData(id);
 
             progress.Stage = "OCI spec";
-            var imageConfig = imageViews.ImageConfig(image);
             var spec = ContainerSpecBuilder.Build(new ContainerSpecInput(
                 id, config, pod.Config, pod.Record, imageConfig, config.Image.Image, rootfs,
                 daemon.Config.Runtime.CgroupManager, SpecDefaults(settings), ContainerDirectory: graph, TargetPid: TargetPid));
             await OciJson.WriteConfigAsync(bundle, spec, CancellationToken.None).ConfigureAwait(false);
 
-            var logPath = LogPath(id, pod, config);
             Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
             var options = new MonitorOptions
             {
@@ -86,11 +108,14 @@ public sealed partial class ContainerManager
                 SystemdCgroup = daemon.Config.Runtime.CgroupManager == CgroupManagers.Systemd,
                 NoSyncLog = settings.NoSyncLog,
             };
-            IReadOnlyList<string> monitorCgroups = [];
             Task PlaceMonitor(int monitorPid, CancellationToken token)
             {
-                monitorCgroups = cgroups.AddMonitor(pod.Record.CgroupParent, id, monitorPid, MonitorCgroup(settings));
+                record = record with { MonitorCgroups = cgroups.PlanMonitor(pod.Record.CgroupParent, id, MonitorCgroup(settings)) };
+                ContainerStore.Save(recordFile, record);
+                var monitorCgroups = cgroups.AddMonitor(pod.Record.CgroupParent, id, monitorPid, MonitorCgroup(settings));
                 undo.Push("remove the monitor's cgroup", token => RemoveMonitorCgroupsAsync(monitorCgroups, token));
+                record = record with { MonitorCgroups = monitorCgroups };
+                ContainerStore.Save(recordFile, record);
                 return Task.CompletedTask;
             }
 
@@ -98,25 +123,8 @@ public sealed partial class ContainerManager
             var monitor = await _launcher.StartAsync(options, CreateTimeout, PlaceMonitor, CancellationToken.None).ConfigureAwait(false);
             undo.Push("delete the runtime's container", token => runtime.DeleteAsync(id, force: true, token));
 
-            var record = new ContainerRecord
-            {
-                Id = id,
-                Name = name,
-                PodId = pod.Id,
-                Config = Convert.ToBase64String(config.ToByteArray()),
-                ImageId = image.Id,
-                ImageName = config.Image.Image,
-                ImageRef = image.Digest is { Length: > 0 } digest && image.Names is { Count: > 0 } names
-                    ? $"{names[0].Split('@')[0].Split(':')[0]}@{digest}" : image.Id,
-                RuntimeHandler = handler,
-                LogPath = logPath,
-                Bundle = bundle,
-                CreatedAt = Now(),
-                Pid = monitor.ContainerPid,
-                MonitorCgroups = monitorCgroups,
-                StopSignal = StopSignals.Parse(imageConfig?.Config?.StopSignal),
-            };
-            ContainerStore.Save(Path.Combine(graph, ContainerStore.RecordFileName), record);
+            record = record with { State = ContainerRecord.Created, Pid = monitor.ContainerPid };
+            ContainerStore.Save(recordFile, record);
             var container = new Container(record);
             store.Add(container);
             undo.Commit();

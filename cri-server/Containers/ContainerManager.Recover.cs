@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CriO.Conmon.Client;
+using CriO.Server.Sandbox;
 
 namespace CriO.Server.Containers;
 
@@ -6,10 +8,13 @@ public sealed partial class ContainerManager
 {
     /// <summary>
     /// Finds the containers of an earlier daemon from their records. Their conmons kept running
-    /// (they are not our children); exits that happened meanwhile are read from the exit files
-    /// on the first look.
+    /// (they are not our children); exits that happened meanwhile are read from the exit files.
+    /// What a daemon killed midway left is undone: a container whose record still says CREATING
+    /// (its runtime state, monitor cgroups, root mount and storage), and storage containers of
+    /// ours that never got a record at all (cut off between the store and the first record).
+    /// Storage containers of other tools (podman's, in a shared store) are left alone.
     /// </summary>
-    public void Recover()
+    public async Task RecoverAsync()
     {
         var count = 0;
         foreach (var stored in storage.Containers.List())
@@ -17,12 +22,25 @@ public sealed partial class ContainerManager
             var file = RecordFile(stored.Id);
             if (!File.Exists(file))
             {
+                if (!File.Exists(Path.Combine(storage.Directories.ContainerUserData(stored.Id).Graph, SandboxStore.RecordFileName)) && IsOurs(stored))
+                {
+                    DeleteStorage(stored.Id);
+                    ContainerLog.UndoneCutOff(logger, stored.Id, string.Join(',', stored.Names ?? []));
+                }
+
                 continue;
             }
 
             try
             {
-                store.Add(new Container(ContainerStore.Load(file)));
+                var record = ContainerStore.Load(file);
+                if (record.State == ContainerRecord.Creating)
+                {
+                    await UndoCutOffAsync(record).ConfigureAwait(false);
+                    continue;
+                }
+
+                store.Add(new Container(record));
                 count++;
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or IOException or FormatException)
@@ -32,5 +50,43 @@ public sealed partial class ContainerManager
         }
 
         ContainerLog.Recovered(logger, count);
+    }
+
+    private async Task UndoCutOffAsync(ContainerRecord record)
+    {
+        if (daemon.Config.Runtime.Runtimes.ContainsKey(record.RuntimeHandler))
+        {
+            await Runtime(record.RuntimeHandler).DeleteAsync(record.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await RemoveMonitorCgroupsAsync(record.MonitorCgroups, CancellationToken.None).ConfigureAwait(false);
+        DeleteStorage(record.Id);
+        File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, record.Id));
+        ContainerLog.UndoneCutOff(logger, record.Id, record.Name);
+    }
+
+    private void DeleteStorage(string id)
+    {
+        storage.UnmountContainer(id, force: true);
+        storage.DeleteContainer(id);
+    }
+
+    // Pods and containers of CRI-O (and ours) carry their pod's ID in the storage metadata.
+    private static bool IsOurs(Storage.Metadata.ContainerRecord stored)
+    {
+        if (stored.Metadata is not { Length: > 0 } metadata)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(metadata);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("pod-id", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 }

@@ -13,6 +13,9 @@ public sealed record ContainerRecord
     public const string Running = "running";
     public const string Exited = "exited";
 
+    /// <summary>CreateContainer is under way, or was cut off: a restarted daemon undoes what the record names.</summary>
+    public const string Creating = "creating";
+
     public required string Id { get; init; }
 
     /// <summary>The reserved name: k8s_NAME_PODNAME_NAMESPACE_UID_ATTEMPT, as CRI-O names containers.</summary>

@@ -109,8 +109,8 @@ public static class CrioDaemon
         var network = app.Services.GetRequiredService<CniNetworkManager>();
         network.ReadinessChanged += readiness => SandboxLog.NetworkReadiness(logger, readiness.Ready, readiness.Message);
         network.Start();
-        app.Services.GetRequiredService<SandboxManager>().Recover();
-        app.Services.GetRequiredService<Containers.ContainerManager>().Recover();
+        await app.Services.GetRequiredService<SandboxManager>().RecoverAsync().ConfigureAwait(false);
+        await app.Services.GetRequiredService<Containers.ContainerManager>().RecoverAsync().ConfigureAwait(false);
         app.Services.GetRequiredService<Containers.ContainerManager>().WatchExits();
 
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);

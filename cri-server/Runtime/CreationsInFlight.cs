@@ -15,6 +15,9 @@ public sealed partial class CreationsInFlight(string call, TimeProvider time, IL
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(30);
 
+    // A result ready this close to the caller's deadline may not reach it before the deadline does.
+    private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(1);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Creation> _running = new(StringComparer.Ordinal);
 
@@ -25,9 +28,10 @@ public sealed partial class CreationsInFlight(string call, TimeProvider time, IL
     /// Creates <paramref name="name"/> with <paramref name="create"/>, or hands over the result of
     /// a creation of the same name that is running or whose caller gave up (while
     /// <paramref name="exists"/> still says so of its ID). The caller's cancellation only stops
-    /// the wait.
+    /// the wait. A result ready within a second of <paramref name="deadline"/> (UTC) is kept for a
+    /// retry too: the answer may reach the caller after it gave up.
     /// </summary>
-    public async Task<string> RunAsync(string name, Func<string, bool> exists, Func<CreationProgress, Task<string>> create, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(string name, Func<string, bool> exists, Func<CreationProgress, Task<string>> create, CancellationToken cancellationToken, DateTime? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(exists);
         ArgumentNullException.ThrowIfNull(create);
@@ -60,7 +64,16 @@ public sealed partial class CreationsInFlight(string call, TimeProvider time, IL
 
         try
         {
-            return await creation.Work.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var id = await creation.Work.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (deadline is { } last && last - time.GetUtcNow().UtcDateTime < DeadlineMargin)
+            {
+                lock (_lock)
+                {
+                    _unclaimed[name] = id;
+                }
+            }
+
+            return id;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !creation.Work.IsCompleted)
         {

@@ -12,7 +12,7 @@ public sealed partial class RuntimeService
         ArgumentNullException.ThrowIfNull(context);
         RequireId(request.PodSandboxId);
         Activity.Current?.SetTag("pod.id", request.PodSandboxId);
-        var id = await _containers.CreateAsync(request.PodSandboxId, request.Config, context.CancellationToken).ConfigureAwait(false);
+        var id = await _containers.CreateAsync(request.PodSandboxId, request.Config, context.CancellationToken, context.Deadline).ConfigureAwait(false);
         Activity.Current?.SetTag("container.id", id);
         return new CreateContainerResponse { ContainerId = id };
     }

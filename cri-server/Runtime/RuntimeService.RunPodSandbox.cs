@@ -12,7 +12,7 @@ public sealed partial class RuntimeService
         ArgumentNullException.ThrowIfNull(context);
         Activity.Current?.SetTag("pod.name", request.Config?.Metadata?.Name);
         Activity.Current?.SetTag("pod.namespace", request.Config?.Metadata?.Namespace);
-        var id = await _sandboxes.RunAsync(request.Config!, request.RuntimeHandler, context.CancellationToken).ConfigureAwait(false);
+        var id = await _sandboxes.RunAsync(request.Config!, request.RuntimeHandler, context.CancellationToken, context.Deadline).ConfigureAwait(false);
         Activity.Current?.SetTag("pod.id", id);
         return new RunPodSandboxResponse { PodSandboxId = id };
     }

@@ -77,9 +77,12 @@ public static class PodFiles
     }
 
     /// <summary>Mounts the pod's own /dev/shm; returns its path.</summary>
+    /// <summary>Where a pod's own /dev/shm is mounted.</summary>
+    public static string ShmPath(string directory) => Path.Combine(directory, Shm);
+
     public static string MountShm(string directory)
     {
-        var path = Path.Combine(directory, Shm);
+        var path = ShmPath(directory);
         Directory.CreateDirectory(path);
         MountCalls.Mount("shm", path, "tmpfs", ShmFlags, ShmOptions);
         return path;

@@ -12,6 +12,9 @@ public sealed record PodSandboxRecord
     public const string Ready = "ready";
     public const string NotReady = "notready";
 
+    /// <summary>RunPodSandbox is under way, or was cut off: a restarted daemon undoes what the record names.</summary>
+    public const string Creating = "creating";
+
     public required string Id { get; init; }
 
     /// <summary>The reserved name: k8s_NAME_NAMESPACE_UID_ATTEMPT, as CRI-O names pods.</summary>

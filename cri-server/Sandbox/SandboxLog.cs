@@ -26,6 +26,9 @@ internal static partial class SandboxLog
     [LoggerMessage(3006, LogLevel.Warning, "Skipping pod state {File}: {Error}")]
     public static partial void RecoverFailed(ILogger logger, string file, string error);
 
+    [LoggerMessage(3008, LogLevel.Warning, "Pod sandbox {Id} ({Name}) was left half-made by a daemon that stopped during RunPodSandbox: undone")]
+    public static partial void UndoneCutOff(ILogger logger, string id, string name);
+
     [LoggerMessage(3007, LogLevel.Information, "CNI network readiness: {Ready} {Message}")]
     public static partial void NetworkReadiness(ILogger logger, bool ready, string message);
 }

@@ -8,9 +8,10 @@ public sealed partial class SandboxManager
     /// Finds the pods of an earlier daemon from their records on disk. A pod whose namespaces or
     /// pause process did not survive (a reboot) comes back NOTREADY, still holding what Stop
     /// must release (its CNI attachment, kept in the CNI cache), so the kubelet's Stop and Remove
-    /// clean it up.
+    /// clean it up. A pod whose RunPodSandbox was cut off (the daemon killed midway: its record
+    /// still says CREATING) is undone from what its record names, as the failed call would have.
     /// </summary>
-    public void Recover()
+    public async Task RecoverAsync()
     {
         var recovered = 0;
         var notReady = 0;
@@ -25,6 +26,12 @@ public sealed partial class SandboxManager
             try
             {
                 var record = SandboxStore.Load(file);
+                if (record.State == PodSandboxRecord.Creating)
+                {
+                    await UndoCutOffAsync(record).ConfigureAwait(false);
+                    continue;
+                }
+
                 var pod = new PodSandbox(record);
                 if (record.State == PodSandboxRecord.Ready && !Survived(record))
                 {
@@ -43,6 +50,15 @@ public sealed partial class SandboxManager
         }
 
         SandboxLog.Recovered(logger, recovered, notReady);
+    }
+
+    private async Task UndoCutOffAsync(PodSandboxRecord record)
+    {
+        var pod = new PodSandbox(record);
+        await ReleaseAsync(pod).ConfigureAwait(false);
+        cgroups.Remove(record.CreatedCgroups);
+        storage.DeleteContainer(record.Id);
+        SandboxLog.UndoneCutOff(logger, record.Id, record.Name);
     }
 
     private static bool Survived(PodSandboxRecord record) =>

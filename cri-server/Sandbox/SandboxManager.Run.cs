@@ -14,12 +14,12 @@ public sealed partial class SandboxManager
     /// pushed on an undo list that runs if a later one fails. The work runs to its end even when
     /// the caller cancels, so nothing is left half-made; the kubelet's retry then gets the pod.
     /// </summary>
-    public Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken)
+    public Task<string> RunAsync(PodSandboxConfig config, string runtimeHandler, CancellationToken cancellationToken, DateTime? deadline = null)
     {
         PodSandboxConfigValidator.Validate(config);
         var handler = CheckHandler(runtimeHandler);
         var name = SandboxNames.Of(config.Metadata);
-        return _creations.RunAsync(name, id => store.Find(id) is { IsReady: true }, progress => RunNowAsync(name, handler, config, progress), cancellationToken);
+        return _creations.RunAsync(name, id => store.Find(id) is { IsReady: true }, progress => RunNowAsync(name, handler, config, progress), cancellationToken, deadline);
     }
 
     private async Task<string> RunNowAsync(string name, string handler, PodSandboxConfig config, CreationProgress progress)
@@ -59,6 +59,9 @@ public sealed partial class SandboxManager
     }
 
     // Steps run on CancellationToken.None: each has its own bound (plugin and pinner timeouts).
+    // The record is written CREATING as soon as the pod has a folder, and again before each
+    // step that takes something from the node (cgroups, namespaces and pause, the CNI ADD), so
+    // a daemon killed midway leaves a record of what to undo; Recover undoes it.
     private async Task<PodSandboxRecord> MakeAsync(string id, string name, string handler, PodSandboxConfig config, UndoSteps undo, CreationProgress progress)
     {
         var hostNetwork = IsHostNetwork(config);
@@ -69,20 +72,35 @@ public sealed partial class SandboxManager
         storage.CreateContainer(id, [name], imageReference: null, StorageMetadata(id, name, config));
         undo.Push("delete the pod's storage container", () => storage.DeleteContainer(id));
         var runDirectory = storage.Directories.ContainerUserData(id).Run;
+        var record = new PodSandboxRecord
+        {
+            Id = id,
+            Name = name,
+            Config = Convert.ToBase64String(config.ToByteArray()),
+            RuntimeHandler = handler,
+            CreatedAt = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100,
+            State = PodSandboxRecord.Creating,
+            Hostname = hostname,
+            RunDirectory = runDirectory,
+            ShmPath = hostIpc ? "/dev/shm" : PodFiles.ShmPath(runDirectory),
+        };
+        SandboxStore.Save(RecordFile(id), record);
 
         PodFiles.WriteHostname(runDirectory, hostname);
         PodFiles.WriteResolvConf(runDirectory, config.DnsConfig);
         PodFiles.WriteHosts(runDirectory, hostname, [], hostNetwork);
-        var shm = "/dev/shm";
         if (!hostIpc)
         {
-            shm = PodFiles.MountShm(runDirectory);
-            undo.Push("unmount the pod's shm", () => PodFiles.UnmountShm(shm));
+            PodFiles.MountShm(runDirectory);
+            undo.Push("unmount the pod's shm", () => PodFiles.UnmountShm(record.ShmPath));
         }
 
         progress.Stage = "cgroup";
+        record = record with { CreatedCgroups = cgroups.PlanPod(config.Linux?.CgroupParent ?? "", id) };
+        SandboxStore.Save(RecordFile(id), record);
         var cgroup = cgroups.CreatePod(config.Linux?.CgroupParent ?? "", id);
         undo.Push("remove the pod's cgroup", () => cgroups.Remove(cgroup.Created));
+        record = record with { CgroupParent = cgroup.Parent };
 
         progress.Stage = "namespaces";
         var pausePath = HasPodPidNamespace(config) ? pinner.PausePath : null;
@@ -99,6 +117,19 @@ public sealed partial class SandboxManager
             cgroup = cgroups.AddProcess(cgroup, id, pinned.PausePid);
         }
 
+        // Written before the CNI ADD: a daemon killed during it has a DEL to run.
+        record = record with
+        {
+            NetNamespace = pinned.Net,
+            IpcNamespace = pinned.Ipc,
+            UtsNamespace = pinned.Uts,
+            PausePid = pinned.PausePid,
+            PauseStartTime = pauseStart,
+            CreatedCgroups = [.. record.CreatedCgroups.Where(planned => !cgroup.Created.Contains(planned)).Concat(cgroup.Created)],
+            NetworkAttached = !hostNetwork,
+        };
+        SandboxStore.Save(RecordFile(id), record);
+
         IReadOnlyList<string> ips = [];
         var networkName = "";
         if (!hostNetwork)
@@ -112,27 +143,7 @@ public sealed partial class SandboxManager
             PodFiles.WriteHosts(runDirectory, hostname, ips, hostNetwork);
         }
 
-        return new PodSandboxRecord
-        {
-            Id = id,
-            Name = name,
-            Config = Convert.ToBase64String(config.ToByteArray()),
-            RuntimeHandler = handler,
-            CreatedAt = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100,
-            Hostname = hostname,
-            NetNamespace = pinned.Net,
-            IpcNamespace = pinned.Ipc,
-            UtsNamespace = pinned.Uts,
-            PausePid = pinned.PausePid,
-            PauseStartTime = pauseStart,
-            Ips = ips,
-            NetworkName = networkName,
-            NetworkAttached = !hostNetwork,
-            RunDirectory = runDirectory,
-            ShmPath = shm,
-            CgroupParent = cgroup.Parent,
-            CreatedCgroups = cgroup.Created,
-        };
+        return record with { State = PodSandboxRecord.Ready, Ips = ips, NetworkName = networkName };
     }
 
     // The metadata CRI-O keeps on a pod's storage container, so podman and crio storage list it legibly.

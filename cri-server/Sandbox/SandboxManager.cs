@@ -71,7 +71,7 @@ public sealed partial class SandboxManager(
         return new BandwidthLimits(ingress, ingress > 0 ? int.MaxValue : 0, egress, egress > 0 ? int.MaxValue : 0);
     }
 
-    private string RecordFile(string id) => Path.Combine(storage.Directories.ContainerUserData(id).Graph, "sandbox.json");
+    private string RecordFile(string id) => Path.Combine(storage.Directories.ContainerUserData(id).Graph, SandboxStore.RecordFileName);
 
     private void Save(PodSandbox pod, PodSandboxRecord record)
     {

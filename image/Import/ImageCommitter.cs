@@ -65,7 +65,12 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
         }
 
         await BringInLayersAsync(manifest.Layers, diffIds, ids, openLayer, cancellationToken).ConfigureAwait(false);
-        return WriteImage(manifest, manifestBytes, manifestDigest, config, configBytes, ids.Length > 0 ? ids[^1] : null, names, indexBytes);
+        var top = ids.Length > 0 ? ids[^1] : null;
+        var image = WriteImage(manifest, manifestBytes, manifestDigest, config, configBytes, top, names, indexBytes);
+
+        // The layers were committed pending (owned by nobody until the image was written): owned now.
+        storage.ClearPending(top);
+        return image;
     }
 
     private async Task BringInLayersAsync(List<OciDescriptor> layers, List<string> diffIds, string[] ids, LayerOpener openLayer, CancellationToken cancellationToken)
@@ -116,7 +121,7 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
             // Bottom first: each commit needs its parent in the store.
             for (var i = 0; i < ids.Length; i++)
             {
-                var options = new LayerCreateOptions { Id = ids[i] };
+                var options = new LayerCreateOptions { Id = ids[i], Pending = true };
                 if (staged.TryGetValue(i, out var layer))
                 {
                     storage.Layers.CommitStaged(layer, i == 0 ? null : ids[i - 1], options);

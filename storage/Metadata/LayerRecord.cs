@@ -13,6 +13,9 @@ public sealed class LayerRecord
     /// <summary>The flag containers/storage sets while a layer is being written, and clears on success.</summary>
     public const string IncompleteFlag = "incomplete";
 
+    /// <summary>Our flag on a layer that no image may own yet (see <see cref="IsPending"/>); other tools ignore unknown flags.</summary>
+    public const string PendingFlag = "crio-pending";
+
     internal static readonly string[] AlwaysWritten = ["id", "created"];
 
     /// <summary>The layer ID: 64 lowercase hex digits (for a pulled layer, its chain ID).</summary>
@@ -115,17 +118,38 @@ public sealed class LayerRecord
     [JsonIgnore]
     public bool IsIncomplete
     {
-        get => Flags is not null && Flags.TryGetValue(IncompleteFlag, out var value) && value.ValueKind == JsonValueKind.True;
+        get => Flag(IncompleteFlag);
+        set => SetFlag(IncompleteFlag, value);
+    }
+
+    /// <summary>
+    /// A complete layer committed by a pull whose image is not written yet, or one an image
+    /// removal is about to delete: if the process stops before the image is written (or the
+    /// layer deleted), nothing owns it. The next open deletes such a layer when no image or
+    /// container uses it, and clears the flag when one does.
+    /// </summary>
+    [JsonIgnore]
+    public bool IsPending
+    {
+        get => Flag(PendingFlag);
         set
         {
-            if (value)
-            {
-                (Flags ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[IncompleteFlag] = JsonValues.True;
-            }
-            else
-            {
-                Flags?.Remove(IncompleteFlag);
-            }
+            SetFlag(PendingFlag, value);
+            Flags = Flags is { Count: 0 } ? null : Flags;
+        }
+    }
+
+    private bool Flag(string name) => Flags is not null && Flags.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+    private void SetFlag(string name, bool value)
+    {
+        if (value)
+        {
+            (Flags ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[name] = JsonValues.True;
+        }
+        else
+        {
+            Flags?.Remove(name);
         }
     }
 }

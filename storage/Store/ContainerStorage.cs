@@ -38,11 +38,83 @@ public sealed class ContainerStorage
     public static ContainerStorage Open(string graphRoot, string runRoot, TimeProvider? time = null)
     {
         var storage = new ContainerStorage(new StoreDirectories(graphRoot, runRoot), time ?? TimeProvider.System);
-        storage.RemovedAtOpen = storage.Layers.RemoveLeftovers();
+        storage.RemovedAtOpen = [.. storage.Layers.RemoveLeftovers(), .. storage.SettlePendingLayers()];
         return storage;
     }
 
-    /// <summary>IDs of incomplete layers removed when the store was opened.</summary>
+    /// <summary>Clears the pending flag of <paramref name="topLayer"/> and its parents: an image owns them now.</summary>
+    public void ClearPending(string? topLayer)
+    {
+        using var layers = Layers.Records.OpenExclusive();
+        var changed = false;
+        for (var id = topLayer; id is not null;)
+        {
+            var layer = layers.Writable.FirstOrDefault(l => l.Id == id);
+            if (layer is null)
+            {
+                break;
+            }
+
+            changed |= layer.IsPending;
+            layer.IsPending = false;
+            id = layer.Parent;
+        }
+
+        if (changed)
+        {
+            layers.Save();
+        }
+    }
+
+    /// <summary>
+    /// Start-up repair of pending layers (a pull or an image removal cut off): one that an
+    /// image or container uses (or a used layer stands on) keeps its place, its flag cleared;
+    /// the others are deleted, children first. Returns the IDs deleted.
+    /// </summary>
+    private IReadOnlyList<string> SettlePendingLayers()
+    {
+        using var layers = Layers.Records.OpenExclusive();
+        if (!layers.Writable.Any(l => l.IsPending))
+        {
+            return [];
+        }
+
+        using var images = Images.Records.OpenShared();
+        using var containers = Containers.Records.OpenShared();
+        var byId = layers.Writable.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var owners = images.Records.SelectMany(i => (i.MappedTopLayers ?? []).Prepend(i.TopLayer))
+            .Concat(containers.Records.Select(c => c.LayerId))
+            .Concat(layers.Writable.Where(l => !l.IsPending).Select(l => l.Id));
+        foreach (var owner in owners)
+        {
+            for (var id = owner; id is not null && kept.Add(id);)
+            {
+                id = byId.TryGetValue(id, out var layer) ? layer.Parent : null;
+            }
+        }
+
+        foreach (var layer in layers.Writable.Where(l => l.IsPending && kept.Contains(l.Id)))
+        {
+            layer.IsPending = false;
+        }
+
+        layers.Save();
+        var unused = layers.Writable.Where(l => l.IsPending && !kept.Contains(l.Id)).ToList();
+        var removed = new List<string>();
+        while (unused.Count > 0)
+        {
+            // Leaves first: a layer goes once no other layer stands on it.
+            var leaf = unused.First(l => !layers.Writable.Any(c => c.Parent == l.Id));
+            Layers.DeleteLocked(layers, leaf.Id);
+            unused.Remove(leaf);
+            removed.Add(leaf.Id);
+        }
+
+        return removed;
+    }
+
+    /// <summary>IDs of incomplete (or pending, unused) layers removed when the store was opened.</summary>
     public IReadOnlyList<string> RemovedAtOpen { get; private set; } = [];
 
     /// <summary>Adds an image record on an existing top layer (its layers come first).</summary>
@@ -86,10 +158,14 @@ public sealed class ContainerStorage
             }
         }
 
-        var layer = Layers.CreateEmptyLocked(layers, null, image?.TopLayer, []);
+        // Pending until the container record owns it: a stop between the two writes leaves a layer the next open deletes.
+        var layer = Layers.CreateEmptyLocked(layers, null, image?.TopLayer, [], pending: true);
         try
         {
-            return Containers.CreateLocked(containers, id, names, image?.Id ?? "", layer.Id, metadata, GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()));
+            var container = Containers.CreateLocked(containers, id, names, image?.Id ?? "", layer.Id, metadata, GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()));
+            layer.IsPending = false;
+            layers.Save();
+            return container;
         }
         catch
         {
@@ -128,25 +204,38 @@ public sealed class ContainerStorage
             throw new StoreConflictException($"image {image.Id} is in use by container {user.Id}{(user.Names is { Count: > 0 } ? $" ({user.Names[0]})" : "")}");
         }
 
-        Images.DeleteLocked(images, image);
-        var removed = new List<string>();
+        // The layers only this image uses, top first.
+        var doomed = new List<LayerRecord>();
         for (var layerId = image.TopLayer; layerId is not null;)
         {
             var layer = layers.Writable.FirstOrDefault(l => l.Id == layerId);
             var stillNeeded = layer is null
-                || images.Writable.Any(i => i.TopLayer == layerId || (i.MappedTopLayers?.Contains(layerId) ?? false))
-                || layers.Writable.Any(l => l.Parent == layerId);
+                || images.Writable.Any(i => i.Id != image.Id && (i.TopLayer == layerId || (i.MappedTopLayers?.Contains(layerId) ?? false)))
+                || layers.Writable.Any(l => l.Parent == layerId && !doomed.Any(d => d.Id == l.Id));
             if (stillNeeded)
             {
                 break;
             }
 
-            Layers.DeleteLocked(layers, layerId);
-            removed.Add(layerId);
+            doomed.Add(layer!);
             layerId = layer!.Parent;
         }
 
-        return removed;
+        // Flagged before the image goes: a process stopped between the two writes leaves layers
+        // the next open can tell apart (pending, owned by nobody) and delete.
+        if (doomed.Count > 0)
+        {
+            doomed.ForEach(l => l.IsPending = true);
+            layers.Save();
+        }
+
+        Images.DeleteLocked(images, image);
+        foreach (var layer in doomed)
+        {
+            Layers.DeleteLocked(layers, layer.Id);
+        }
+
+        return [.. doomed.Select(l => l.Id)];
     }
 
     /// <summary>Mounts a container's layer read-write and returns its root file system path.</summary>

@@ -17,4 +17,7 @@ public sealed record LayerCreateOptions
     public string? ExpectedCompressedDigest { get; init; }
 
     public LayerApplyOptions Apply { get; init; } = new();
+
+    /// <summary>Commit it flagged pending: an image that will own it is still to be written (<see cref="Metadata.LayerRecord.IsPending"/>).</summary>
+    public bool Pending { get; init; }
 }

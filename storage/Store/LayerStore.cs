@@ -137,6 +137,7 @@ public sealed class LayerStore
             UidSet = result.Uids.Count > 0 ? [.. result.Uids] : null,
             GidSet = result.Gids.Count > 0 ? [.. result.Gids] : null,
         };
+        record.IsPending = options.Pending;
         return Commit(record, staged.Diff, staged.TarSplit);
     }
 
@@ -147,7 +148,7 @@ public sealed class LayerStore
         return CreateEmptyLocked(session, id, parentId, names);
     }
 
-    internal LayerRecord CreateEmptyLocked(RecordSession<LayerRecord> session, string? id, string? parentId, IReadOnlyList<string> names)
+    internal LayerRecord CreateEmptyLocked(RecordSession<LayerRecord> session, string? id, string? parentId, IReadOnlyList<string> names, bool pending = false)
     {
         ArgumentNullException.ThrowIfNull(names);
         var layers = session.Writable;
@@ -171,6 +172,7 @@ public sealed class LayerStore
             Created = GoTimestamp.FromDateTimeOffset(_time.GetUtcNow()),
             IsIncomplete = true,
         };
+        record.IsPending = pending;
         layers.Add(record);
         session.Save();
         try

@@ -37,6 +37,32 @@ public sealed class CgroupfsManager(CgroupMounts mounts) : IPodCgroupManager
         return new PodCgroup(parent, created, []);
     }
 
+    public IReadOnlyList<string> PlanPod(string parent, string podId) =>
+        [.. Missing(Normalize(parent)).Concat(Missing($"{Normalize(parent).TrimEnd('/')}/crio-{podId}")).Distinct()];
+
+    public IReadOnlyList<string> PlanMonitor(string podParent, string containerId, string monitorCgroup) =>
+        Missing($"{Normalize(podParent).TrimEnd('/')}/crio-conmon-{containerId}");
+
+    // The folders of path that do not exist yet in each hierarchy, parents first.
+    private List<string> Missing(string path)
+    {
+        var missing = new List<string>();
+        foreach (var root in Roots())
+        {
+            var current = root;
+            foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                current = Path.Combine(current, part);
+                if (!Directory.Exists(current))
+                {
+                    missing.Add(current);
+                }
+            }
+        }
+
+        return missing;
+    }
+
     public PodCgroup AddProcess(PodCgroup pod, string podId, int pid)
     {
         ArgumentNullException.ThrowIfNull(pod);

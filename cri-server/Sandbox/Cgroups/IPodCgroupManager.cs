@@ -22,6 +22,16 @@ public interface IPodCgroupManager
     /// </summary>
     IReadOnlyList<string> AddMonitor(string podParent, string containerId, int pid, string monitorCgroup);
 
+    /// <summary>
+    /// What <see cref="CreatePod"/> and <see cref="AddProcess"/> would make now (folders that do
+    /// not exist yet, or units), written to the pod's record before they run, so that a daemon
+    /// killed between making and recording them leaves nothing that nobody knows of.
+    /// </summary>
+    IReadOnlyList<string> PlanPod(string parent, string podId);
+
+    /// <summary>What <see cref="AddMonitor"/> would make now, recorded before it runs for the same reason.</summary>
+    IReadOnlyList<string> PlanMonitor(string podParent, string containerId, string monitorCgroup);
+
     /// <summary>Removes what <see cref="CreatePod"/>, <see cref="AddProcess"/> and <see cref="AddMonitor"/> made; gone already is fine.</summary>
     void Remove(IReadOnlyList<string> created);
 }

@@ -38,6 +38,11 @@ public sealed class SystemdManager : IPodCgroupManager
         return pod with { Created = [.. pod.Created, ScopePrefix + scope], ProcessCgroups = [SlicePath(pod.Parent) + "/" + scope] };
     }
 
+    public IReadOnlyList<string> PlanPod(string parent, string podId) => [$"{ScopePrefix}crio-{podId}.scope"];
+
+    public IReadOnlyList<string> PlanMonitor(string podParent, string containerId, string monitorCgroup) =>
+        [$"{ScopePrefix}crio-conmon-{containerId}.scope"];
+
     public IReadOnlyList<string> AddMonitor(string podParent, string containerId, int pid, string monitorCgroup)
     {
         var slice = monitorCgroup is "" or "pod" ? CreatePod(podParent, containerId).Parent : monitorCgroup;

@@ -78,6 +78,17 @@ public sealed class CreationsInFlightTests
         Assert.Equal(2, _calls);
     }
 
+    [Fact]
+    public async Task A_result_ready_at_the_callers_deadline_is_kept_for_its_retry()
+    {
+        // The answer went out, but maybe after the client's deadline: it may never have arrived.
+        var nearly = DateTime.UtcNow.AddMilliseconds(300);
+        Assert.Equal("late", await _creations.RunAsync("k8s_app", _ => true, Create(Task.FromResult("late")), CancellationToken.None, nearly));
+        await WaitUntilIdleAsync();
+        Assert.Equal("late", await _creations.RunAsync("k8s_app", _ => true, Create(Task.FromResult("other")), CancellationToken.None));
+        Assert.Equal(1, _calls);
+    }
+
     // The bookkeeping after a creation ends runs on its own continuation.
     private static Task WaitUntilIdleAsync() => Task.Delay(100);
 }

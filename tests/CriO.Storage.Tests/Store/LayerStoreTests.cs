@@ -97,6 +97,26 @@ public sealed class LayerStoreTests : IDisposable
         AssertEmptyStore(storage);
     }
 
+    [Fact]
+    public async Task Opening_the_store_deletes_pending_layers_no_image_owns_and_keeps_those_one_does()
+    {
+        var storage = Open();
+        var pending = new LayerCreateOptions { Pending = true };
+        var orphanBase = await storage.Layers.CreateFromTarAsync(new MemoryStream(BusyboxImages.Skeleton().ToTarGzip()), null, pending, CancellationToken.None);
+        var orphanTop = await storage.Layers.CreateFromTarAsync(new MemoryStream(BusyboxImages.Accounts().ToTarGzip()), orphanBase.Id, pending, CancellationToken.None);
+        var ownedBase = await storage.Layers.CreateFromTarAsync(new MemoryStream(BusyboxImages.Accounts().ToTarGzip()), null, pending, CancellationToken.None);
+
+        // A pull stopped after its image was written but before the flags were cleared.
+        storage.CreateImage(new string('a', 64), ownedBase.Id, ["localhost/owned:1"], CriO.Storage.Metadata.GoTimestamp.Zero);
+
+        var reopened = Open();
+
+        Assert.Equal([orphanTop.Id, orphanBase.Id], reopened.RemovedAtOpen);
+        Assert.Null(reopened.Layers.Find(orphanBase.Id));
+        Assert.False(reopened.Layers.Find(ownedBase.Id)!.IsPending);
+        Assert.Empty(Open().RemovedAtOpen);
+    }
+
     public void Dispose() => _store.Dispose();
 
     private void AssertEmptyStore(ContainerStorage storage)

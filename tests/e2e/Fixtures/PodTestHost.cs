@@ -61,6 +61,15 @@ internal sealed class PodTestHost : IAsyncDisposable
         Runtime = new RuntimeService.RuntimeServiceClient(Crio.Channel);
     }
 
+    /// <summary>Kills the daemon with SIGKILL (no chance to tidy up) and starts a new one on the same folder.</summary>
+    public async Task KillAndRestartDaemonAsync()
+    {
+        Crio.Signal(Signals.SIGKILL);
+        await Crio.WaitForExitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        await Crio.DisposeAsync().ConfigureAwait(false);
+        await StartDaemonAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Stops the daemon (SIGTERM), runs <paramref name="whileDown"/>, and starts a new one on the same folder.</summary>
     public async Task RestartDaemonAsync(Func<Task>? whileDown = null)
     {

@@ -40,7 +40,6 @@ public sealed class KubeletRetryTests
 
         // Both calls may be fast enough on a quiet machine; at least one must have timed out for the check to mean anything.
         Assert.True(gaveUp, "neither call outlived its deadline");
-        Assert.Contains("caller gave up", setup.Host.Crio.Log, StringComparison.Ordinal);
     }
 
     private static async Task<bool> GiveUpAsync(Func<Task> call)
