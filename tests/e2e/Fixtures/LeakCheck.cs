@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CriO.Tests.Shared;
 
 namespace CriO.E2E.Tests.Fixtures;
 
@@ -10,9 +11,14 @@ namespace CriO.E2E.Tests.Fixtures;
 internal static class LeakCheck
 {
     /// <summary>A line per thing left behind; empty when the host is clean.</summary>
-    public static IReadOnlyList<string> Find(PodTestHost host, IEnumerable<string> podIds)
+    public static async Task<IReadOnlyList<string>> FindAsync(PodTestHost host, IEnumerable<string> podIds)
     {
         var found = new List<string>();
+        var (_, veths, _) = await ChildProcess.RunAsync("ip", ["-o", "link", "show", "master", host.Network.Bridge]);
+        found.AddRange(veths.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(v => $"bridge port {v}"));
+        found.AddRange((await host.Network.NatRulesAsync()).Where(r => r.StartsWith("-A ", StringComparison.Ordinal)).Select(r => $"nat rule {r}"));
+        var namespaces = new[] { "netns", "ipcns", "utsns" }.Select(n => Path.Combine(host.Folder.NamespacesDirectory, n)).Where(Directory.Exists);
+        found.AddRange(namespaces.SelectMany(Directory.GetFiles).Select(f => $"namespace file {f}"));
         found.AddRange(Leftovers.PodMountsBelow(host.Folder.Root).Select(m => $"mount {m}"));
         found.AddRange(host.Network.AllocatedIps().Select(ip => $"host-local IP {ip}"));
         found.AddRange(podIds.SelectMany(Sandbox.PodNetworkingTests.CacheEntries).Select(f => $"CNI cache {f}"));

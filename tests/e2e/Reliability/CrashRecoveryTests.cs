@@ -113,7 +113,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await setup.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod.Id });
         }
 
-        var leaks = LeakCheck.Find(setup.Host, everyPod);
+        var leaks = await LeakCheck.FindAsync(setup.Host, everyPod);
         Assert.True(leaks.Count == 0, string.Join("\n", leaks));
         var root = setup.Host.Folder.Root;
         var (exitCode, _, errors) = await ChildProcess.RunAsync("podman",

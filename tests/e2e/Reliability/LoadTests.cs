@@ -33,7 +33,7 @@ public sealed class LoadTests(ITestOutputHelper output)
         Assert.Empty((await setup.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items);
         Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
         Assert.Equal(Clients * (Rounds + 1), pods.Count);
-        var leaks = LeakCheck.Find(setup.Host, pods);
+        var leaks = await LeakCheck.FindAsync(setup.Host, pods);
         Assert.True(leaks.Count == 0, string.Join("\n", leaks));
         Assert.True(after < warm + (32 * 1024), $"crio's RSS grew from {warm} kB to {after} kB over {Clients * Rounds} pods");
     }
