@@ -16,8 +16,14 @@ public static class RuntimeBinary
         }
 
         // A daemon started by systemd may have a minimal PATH; the usual folders are searched too.
+        return Find(handlerName);
+    }
+
+    /// <summary>A helper program (criu, ...) on PATH or in the usual folders; null when it is not installed.</summary>
+    public static string? Find(string name)
+    {
         var path = Environment.GetEnvironmentVariable("PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        return path.Concat(FallbackPath).Select(d => Path.Combine(d, handlerName)).FirstOrDefault(IsExecutable);
+        return path.Concat(FallbackPath).Select(d => Path.Combine(d, name)).FirstOrDefault(IsExecutable);
     }
 
     private static bool IsExecutable(string path) =>
