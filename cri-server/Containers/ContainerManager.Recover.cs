@@ -40,7 +40,9 @@ public sealed partial class ContainerManager
                     continue;
                 }
 
-                store.Add(new Container(record));
+                var container = new Container(record);
+                store.Add(container);
+                await ReconcileAsync(container).ConfigureAwait(false);
                 count++;
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or IOException or FormatException)
@@ -50,6 +52,46 @@ public sealed partial class ContainerManager
         }
 
         ContainerLog.Recovered(logger, count);
+    }
+
+    /// <summary>
+    /// A container recorded RUNNING whose monitor is gone (killed, or lost with its cgroup) left
+    /// no exit file to say how it ended: the runtime is asked. Stopped or unknown there, it is
+    /// recorded EXITED with exit code 255 and a message that says why the code is unknown.
+    /// </summary>
+    private async Task ReconcileAsync(Container container)
+    {
+        var record = container.Record;
+        if (record.State != ContainerRecord.Running
+            || File.Exists(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, container.Id))
+            || MonitorFiles.ReadPid(Path.Combine(record.Bundle, "conmon-pidfile")) is not { } monitor
+            || Directory.Exists($"/proc/{monitor}")
+            || !daemon.Config.Runtime.Runtimes.ContainsKey(record.RuntimeHandler))
+        {
+            return;
+        }
+
+        try
+        {
+            if ((await Runtime(record.RuntimeHandler).StateAsync(container.Id, CancellationToken.None).ConfigureAwait(false)).Status != Oci.Runtime.OciStatus.Stopped)
+            {
+                return;
+            }
+        }
+        catch (Oci.Runtime.OciContainerNotFoundException)
+        {
+            // Gone from the runtime too.
+        }
+
+        Save(container, record with
+        {
+            State = ContainerRecord.Exited,
+            ExitCode = 255,
+            FinishedAt = Math.Max(Now(), record.StartedAt),
+            Reason = "Error",
+            Message = "the container's monitor was gone, and with it how the container ended",
+        });
+        ContainerLog.Stopped(logger, container.Id, 255);
     }
 
     private async Task UndoCutOffAsync(ContainerRecord record)

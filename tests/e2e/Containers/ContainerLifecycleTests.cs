@@ -222,6 +222,33 @@ public sealed class ContainerLifecycleTests
         Assert.Empty(Leftovers.PodMountsBelow(setup.Host.Folder.Root));
     }
 
+    [Fact]
+    public async Task A_container_whose_monitor_died_while_the_daemon_was_down_is_exited_with_an_unknown_code()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("orphan"));
+        var id = await setup.StartAsync(pod, "orphan", ["sleep", "600"]);
+        var pid = System.Text.Json.JsonDocument.Parse((await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id, Verbose = true })).Info["info"])
+            .RootElement.GetProperty("pid").GetInt32();
+        var monitor = int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("PPid:", StringComparison.Ordinal))[5..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        await setup.Host.RestartDaemonAsync(async () =>
+        {
+            Signals.Send(monitor, Signals.SIGKILL);
+            Signals.Send(pid, Signals.SIGKILL);
+            for (var i = 0; i < 100 && (Directory.Exists($"/proc/{monitor}") || Directory.Exists($"/proc/{pid}")); i++)
+            {
+                await Task.Delay(50);
+            }
+        });
+
+        var status = (await setup.Runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id })).Status;
+        Assert.Equal(ContainerState.ContainerExited, status.State);
+        Assert.Equal(255, status.ExitCode);
+        Assert.Contains("monitor was gone", status.Message, StringComparison.Ordinal);
+        await setup.Runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id });
+    }
+
     private static async Task<int> TickCountAsync(string logPath) =>
         (await CriLogParser.ReadFileAsync(logPath, CancellationToken.None)).Count(e => e.Text == "tick");
 
