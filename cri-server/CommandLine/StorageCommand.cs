@@ -73,9 +73,17 @@ internal static class StorageCommand
             return Task.FromResult(0);
         }));
 
+        storage.Subcommands.Add(CreateCheck(sources));
+
+        return storage;
+    }
+
+    /// <summary>`crio check` (and `crio storage check`): the store's records and folders agree, or are made to with --repair.</summary>
+    public static Command CreateCheck(Func<ParseResult, ConfigSources> sources)
+    {
         var repairOption = new Option<bool>("--repair") { Description = "Fix what the check finds: rebuild short links, remove broken layers, images, containers and stray folders." };
         var check = new Command("check", "Check that the store's records and folders agree (exit 1 when problems remain).") { repairOption };
-        storage.Subcommands.Add(WithStore(check, sources, (store, parsed) =>
+        return WithStore(check, sources, (store, parsed) =>
         {
             var problems = StoreChecker.Check(store, parsed.GetValue(repairOption));
             foreach (var problem in problems)
@@ -85,9 +93,23 @@ internal static class StorageCommand
 
             Console.Out.WriteLine(problems.Count == 0 ? "store is consistent" : $"{problems.Count} problems, {problems.Count(p => p.Repaired)} repaired");
             return Task.FromResult(problems.All(p => p.Repaired) ? 0 : 1);
-        }));
+        });
+    }
 
-        return storage;
+    /// <summary>`crio wipe`: what internal_wipe does at start-up, by hand (the daemon must not be running).</summary>
+    public static Command CreateWipe(Func<ParseResult, ConfigSources> sources)
+    {
+        var force = new Option<bool>("--force", "-f") { Description = "Wipe every container of the CRI and every image no container uses, reboot and upgrade or not." };
+        var wipe = new Command("wipe", "Wipe the containers of before a reboot (and the images of before an upgrade) from the store, as internal_wipe does at start-up.") { force };
+        return WithStore(wipe, sources, (store, parsed) =>
+        {
+            var config = ConfigLoader.Load(sources(parsed)).Config;
+            var all = parsed.GetValue(force);
+            var containers = all || Daemon.StoreMaintenance.Rebooted(config) ? Daemon.StoreMaintenance.WipeContainers(store) : [];
+            var images = all || Daemon.StoreMaintenance.Upgraded(config) ? Daemon.StoreMaintenance.WipeImages(store) : [];
+            Console.Out.WriteLine($"wiped {containers.Count} containers and {images.Count} images");
+            return Task.FromResult(0);
+        });
     }
 
     private static Command WithStore(Command command, Func<ParseResult, ConfigSources> sources, Func<ContainerStorage, ParseResult, Task<int>> run)

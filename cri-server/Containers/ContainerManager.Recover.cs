@@ -22,7 +22,7 @@ public sealed partial class ContainerManager
             var file = RecordFile(stored.Id);
             if (!File.Exists(file))
             {
-                if (!File.Exists(Path.Combine(storage.Directories.ContainerUserData(stored.Id).Graph, SandboxStore.RecordFileName)) && IsOurs(stored))
+                if (!File.Exists(Path.Combine(storage.Directories.ContainerUserData(stored.Id).Graph, SandboxStore.RecordFileName)) && Daemon.StoreMaintenance.IsCriContainer(stored))
                 {
                     DeleteStorage(stored.Id);
                     ContainerLog.UndoneCutOff(logger, stored.Id, string.Join(',', stored.Names ?? []));
@@ -111,24 +111,5 @@ public sealed partial class ContainerManager
     {
         storage.UnmountContainer(id, force: true);
         storage.DeleteContainer(id);
-    }
-
-    // Pods and containers of CRI-O (and ours) carry their pod's ID in the storage metadata.
-    private static bool IsOurs(Storage.Metadata.ContainerRecord stored)
-    {
-        if (stored.Metadata is not { Length: > 0 } metadata)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var json = JsonDocument.Parse(metadata);
-            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("pod-id", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -105,6 +105,11 @@ public static class CrioDaemon
             DaemonLog.RemovedIncompleteLayer(logger, layer);
         }
 
+        foreach (var line in StoreMaintenance.AtStart(config, storage))
+        {
+            DaemonLog.Maintenance(logger, line);
+        }
+
         // Pods of an earlier daemon are known before the first call is answered.
         var network = app.Services.GetRequiredService<CniNetworkManager>();
         network.ReadinessChanged += readiness => SandboxLog.NetworkReadiness(logger, readiness.Ready, readiness.Message);
@@ -129,6 +134,7 @@ public static class CrioDaemon
             DaemonLog.Serving(logger, CrioVersion.Current, socketPath, config.Runtime.CgroupManager, config.Runtime.DefaultRuntime);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             DaemonLog.ShuttingDown(logger);
+            StoreMaintenance.AtCleanShutdown(config);
         }
         finally
         {

@@ -23,6 +23,9 @@ internal static partial class DaemonLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "stopped; removed {Socket}")]
     public static partial void Stopped(ILogger logger, string socket);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "store: {What}")]
+    public static partial void Maintenance(ILogger logger, string what);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "store: removed layer {Layer}, left incomplete by an interrupted write")]
     public static partial void RemovedIncompleteLayer(ILogger logger, string layer);
 }

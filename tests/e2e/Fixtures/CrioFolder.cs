@@ -64,6 +64,9 @@ internal sealed class CrioFolder : IDisposable
             [crio]
             root = "{Root}/storage"
             runroot = "{Root}/runroot"
+            version_file = "{Root}/runroot/crio-version"
+            version_file_persist = "{Root}/lib/crio-version"
+            clean_shutdown_file = "{Root}/lib/clean.shutdown"
             [crio.runtime]
             cgroup_manager = "cgroupfs"
             log_level = "{logLevel}"
