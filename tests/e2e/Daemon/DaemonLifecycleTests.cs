@@ -35,9 +35,9 @@ public class DaemonLifecycleTests
         var runtimeConfig = await runtime.RuntimeConfigAsync(new RuntimeConfigRequest());
         Assert.Equal(CgroupDriver.Cgroupfs, runtimeConfig.Linux.CgroupDriver);
 
-        var unimplemented = await Assert.ThrowsAsync<RpcException>(async () => await runtime.CheckpointContainerAsync(new CheckpointContainerRequest { ContainerId = "x" }));
+        var unimplemented = await Assert.ThrowsAsync<RpcException>(async () => await runtime.ListMetricDescriptorsAsync(new ListMetricDescriptorsRequest()));
         Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
-        Assert.Contains("CheckpointContainer", unimplemented.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("ListMetricDescriptors", unimplemented.Status.Detail, StringComparison.Ordinal);
         // A server-streaming RPC goes through the interceptor's streaming path.
         using var stream = images.StreamImages(new StreamImagesRequest());
         var imageUnimplemented = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext(CancellationToken.None));
