@@ -4,7 +4,7 @@ using Grpc.Core;
 
 namespace CriO.E2E.Tests.Reliability;
 
-/// <summary>CheckpointContainer answers with a clear status: NotFound, FailedPrecondition without CRIU, Unimplemented with it.</summary>
+/// <summary>CheckpointContainer answers with a clear status: NotFound, FailedPrecondition without a working CRIU (saying why), Unimplemented with one.</summary>
 public sealed class CheckpointTests
 {
     [Fact]
@@ -20,8 +20,9 @@ public sealed class CheckpointTests
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
 
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await setup.Runtime.CheckpointContainerAsync(new CheckpointContainerRequest { ContainerId = id, Location = "/tmp/x.tar" }));
-        var criu = new[] { "/usr/sbin/criu", "/usr/bin/criu", "/usr/local/sbin/criu", "/sbin/criu" }.Any(File.Exists);
-        Assert.Equal(criu ? StatusCode.Unimplemented : StatusCode.FailedPrecondition, refused.StatusCode);
+        var criu = new[] { "/usr/sbin/criu", "/usr/bin/criu", "/usr/local/sbin/criu", "/sbin/criu" }.FirstOrDefault(File.Exists);
+        var works = criu is not null && (await CriO.Tests.Shared.ChildProcess.RunAsync(criu, ["check"])).ExitCode == 0;
+        Assert.Equal(works ? StatusCode.Unimplemented : StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Contains("CRIU", refused.Status.Detail, StringComparison.Ordinal);
     }
 }
