@@ -57,12 +57,12 @@ public sealed class ContainerEvents(TimeProvider time)
         lock (_lock)
         {
             // Under the lock, so that every subscriber sees events in the same order.
-            foreach (var subscriber in _subscribers.ToList())
+            for (var i = _subscribers.Count - 1; i >= 0; i--)
             {
-                if (!subscriber.Writer.TryWrite(change))
+                if (!_subscribers[i].Writer.TryWrite(change))
                 {
-                    subscriber.Writer.TryComplete(new InvalidOperationException($"more than {Backlog} container events were not read: list the containers anew"));
-                    _subscribers.Remove(subscriber);
+                    _subscribers[i].Writer.TryComplete(new InvalidOperationException($"more than {Backlog} container events were not read: list the containers anew"));
+                    _subscribers.RemoveAt(i);
                 }
             }
         }

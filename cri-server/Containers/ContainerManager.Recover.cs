@@ -96,20 +96,7 @@ public sealed partial class ContainerManager
 
     private async Task UndoCutOffAsync(ContainerRecord record)
     {
-        if (daemon.Config.Runtime.Runtimes.ContainsKey(record.RuntimeHandler))
-        {
-            await Runtime(record.RuntimeHandler).DeleteAsync(record.Id, force: true, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        await RemoveMonitorCgroupsAsync(record.MonitorCgroups, CancellationToken.None).ConfigureAwait(false);
-        DeleteStorage(record.Id);
-        File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, record.Id));
+        await DeleteEverywhereAsync(record).ConfigureAwait(false);
         ContainerLog.UndoneCutOff(logger, record.Id, record.Name);
-    }
-
-    private void DeleteStorage(string id)
-    {
-        storage.UnmountContainer(id, force: true);
-        storage.DeleteContainer(id);
     }
 }

@@ -19,11 +19,7 @@ public sealed partial class ContainerManager
         try
         {
             await StopLockedAsync(container, TimeSpan.Zero).ConfigureAwait(false);
-            await Runtime(container.Record.RuntimeHandler).DeleteAsync(container.Id, force: true, CancellationToken.None).ConfigureAwait(false);
-            await RemoveMonitorCgroupsAsync(container.Record.MonitorCgroups, CancellationToken.None).ConfigureAwait(false);
-            storage.UnmountContainer(container.Id, force: true);
-            storage.DeleteContainer(container.Id);
-            File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, container.Id));
+            await DeleteEverywhereAsync(container.Record).ConfigureAwait(false);
             store.Remove(container);
             Publish(Cri.ContainerEventType.ContainerDeletedEvent, container);
         }
@@ -33,6 +29,29 @@ public sealed partial class ContainerManager
         }
 
         ContainerLog.Removed(logger, container.Id);
+    }
+
+    /// <summary>
+    /// What a container holds outside the daemon's memory, taken away: the runtime's state, the
+    /// monitor's cgroups, the root mount, storage (with the record) and the exit file. Shared by
+    /// RemoveContainer and the undoing of a CreateContainer cut off by a crash.
+    /// </summary>
+    private async Task DeleteEverywhereAsync(ContainerRecord record)
+    {
+        if (daemon.Config.Runtime.Runtimes.ContainsKey(record.RuntimeHandler))
+        {
+            await Runtime(record.RuntimeHandler).DeleteAsync(record.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await RemoveMonitorCgroupsAsync(record.MonitorCgroups, CancellationToken.None).ConfigureAwait(false);
+        DeleteStorage(record.Id);
+        File.Delete(MonitorFiles.ExitFile(daemon.Config.Runtime.ContainerExitsDir, record.Id));
+    }
+
+    private void DeleteStorage(string id)
+    {
+        storage.UnmountContainer(id, force: true);
+        storage.DeleteContainer(id);
     }
 
     /// <summary>

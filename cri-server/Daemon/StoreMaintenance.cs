@@ -116,18 +116,20 @@ public static class StoreMaintenance
         }
     }
 
-    // Deepest first; systemd units went with the reboot (or with their processes).
+    // Deepest first, through the cgroupfs driver's removal; systemd units went with the reboot
+    // (or with their processes). A folder still in use stays, and the rest are still tried.
     private static void RemoveCgroups(IReadOnlyList<string> folders)
     {
+        var cgroupfs = new Sandbox.Cgroups.CgroupfsManager(Sandbox.Cgroups.CgroupMounts.Read());
         foreach (var folder in folders.Reverse().Where(f => f.StartsWith('/')))
         {
             try
             {
-                Directory.Delete(folder);
+                cgroupfs.Remove([folder]);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Gone already, or still in use (another pod's parent): left as it is.
+                // Still in use: left as it is.
             }
         }
     }

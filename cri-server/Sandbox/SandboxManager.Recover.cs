@@ -54,10 +54,7 @@ public sealed partial class SandboxManager
 
     private async Task UndoCutOffAsync(PodSandboxRecord record)
     {
-        var pod = new PodSandbox(record);
-        await ReleaseAsync(pod).ConfigureAwait(false);
-        cgroups.Remove(record.CreatedCgroups);
-        storage.DeleteContainer(record.Id);
+        await DeleteEverywhereAsync(new PodSandbox(record)).ConfigureAwait(false);
         SandboxLog.UndoneCutOff(logger, record.Id, record.Name);
     }
 

@@ -17,10 +17,7 @@ public sealed partial class SandboxManager
         await pod.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await ReleaseAsync(pod).ConfigureAwait(false);
-            await containers.RemovePodAsync(pod.Id).ConfigureAwait(false);
-            cgroups.Remove(pod.Record.CreatedCgroups);
-            storage.DeleteContainer(pod.Id);
+            await DeleteEverywhereAsync(pod).ConfigureAwait(false);
             store.Remove(pod);
             events.Publish(Cri.ContainerEventType.ContainerDeletedEvent, pod.Id, pod);
         }
@@ -30,5 +27,18 @@ public sealed partial class SandboxManager
         }
 
         SandboxLog.Removed(logger, pod.Id);
+    }
+
+    /// <summary>
+    /// What a pod holds outside the daemon's memory, taken away: what Stop releases, its
+    /// containers, its cgroups and its storage (with the record). Shared by RemovePodSandbox and
+    /// the undoing of a RunPodSandbox cut off by a crash.
+    /// </summary>
+    private async Task DeleteEverywhereAsync(PodSandbox pod)
+    {
+        await ReleaseAsync(pod).ConfigureAwait(false);
+        await containers.RemovePodAsync(pod.Id).ConfigureAwait(false);
+        cgroups.Remove(pod.Record.CreatedCgroups);
+        storage.DeleteContainer(pod.Id);
     }
 }

@@ -125,7 +125,7 @@ public sealed partial class SandboxManager
             UtsNamespace = pinned.Uts,
             PausePid = pinned.PausePid,
             PauseStartTime = pauseStart,
-            CreatedCgroups = [.. record.CreatedCgroups.Where(planned => !cgroup.Created.Contains(planned)).Concat(cgroup.Created)],
+            CreatedCgroups = cgroup.Created,
             NetworkAttached = !hostNetwork,
         };
         SandboxStore.Save(RecordFile(id), record);

@@ -21,7 +21,7 @@ namespace CriO.Server.Streaming;
 /// minute, upgraded to a WebSocket with one of the Kubernetes channel subprotocols or to
 /// SPDY/3.1 with a remotecommand or portforward protocol.
 /// </summary>
-public sealed class StreamingServer(DaemonState daemon, StreamRequestCache requests, ContainerManager containers, IServer server)
+public sealed class StreamingServer(DaemonState daemon, StreamRequestCache requests, ContainerManager containers, IServer server, TimeProvider time)
 {
     /// <summary>How long a SPDY client has to open the streams of its session (the kubelet's default).</summary>
     private static readonly TimeSpan StreamCreationTimeout = TimeSpan.FromSeconds(30);
@@ -130,7 +130,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
             return;
         }
 
-        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol, IdleTimeout, TimeProvider.System);
+        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol, IdleTimeout, time);
         var aborted = context.RequestAborted;
         if (request is PortForwardStreamRequest forward)
         {
@@ -153,7 +153,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
         }
 
         var aborted = context.RequestAborted;
-        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), IdleTimeout, TimeProvider.System);
+        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), IdleTimeout, time);
         if (request is PortForwardStreamRequest forward)
         {
             await SpdyPortForward.RunAsync(connection, forward, StreamCreationTimeout, aborted).ConfigureAwait(false);

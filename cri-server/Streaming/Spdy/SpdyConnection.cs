@@ -520,18 +520,20 @@ internal sealed class SpdyConnection : IAsyncDisposable
         }
     }
 
+    // The caller's token was honoured while waiting for the lock; a write in progress is cut
+    // off only by the connection's end (a half-written frame would break the stream for all).
     private async Task WriteLockedAsync(byte[] head, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             var frame = new byte[head.Length + payload.Length];
             head.CopyTo(frame, 0);
             payload.CopyTo(frame.AsMemory(head.Length));
-            await _transport.WriteAsync(frame, both.Token).ConfigureAwait(false);
-            await _transport.FlushAsync(both.Token).ConfigureAwait(false);
+            await _transport.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+            await _transport.FlushAsync(_closing.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
             throw new IOException("the SPDY connection has ended");
         }

@@ -63,6 +63,13 @@ internal sealed class BridgeNetwork : IAsyncDisposable
             ? [.. Directory.GetFiles(Path.Combine(DataDirectory, Name)).Select(Path.GetFileName).Where(f => f!.StartsWith("10.", StringComparison.Ordinal)).Select(f => f!)]
             : [];
 
+    /// <summary>The interfaces attached to the bridge (a veth per pod), a line each as `ip -o link` prints them.</summary>
+    public async Task<IReadOnlyList<string>> PortsAsync()
+    {
+        var (_, output, _) = await ChildProcess.RunAsync("ip", ["-o", "link", "show", "master", Bridge]).ConfigureAwait(false);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
     /// <summary>nat-table rules that mention this network (portmap tags each with its name), as iptables-save prints them.</summary>
     public async Task<IReadOnlyList<string>> NatRulesAsync()
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CriO.Tests.Shared;
 
 namespace CriO.E2E.Tests.Fixtures;
 
@@ -14,8 +13,7 @@ internal static class LeakCheck
     public static async Task<IReadOnlyList<string>> FindAsync(PodTestHost host, IEnumerable<string> podIds)
     {
         var found = new List<string>();
-        var (_, veths, _) = await ChildProcess.RunAsync("ip", ["-o", "link", "show", "master", host.Network.Bridge]);
-        found.AddRange(veths.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(v => $"bridge port {v}"));
+        found.AddRange((await host.Network.PortsAsync()).Select(v => $"bridge port {v}"));
         found.AddRange((await host.Network.NatRulesAsync()).Where(r => r.StartsWith("-A ", StringComparison.Ordinal)).Select(r => $"nat rule {r}"));
         var namespaces = new[] { "netns", "ipcns", "utsns" }.Select(n => Path.Combine(host.Folder.NamespacesDirectory, n)).Where(Directory.Exists);
         found.AddRange(namespaces.SelectMany(Directory.GetFiles).Select(f => $"namespace file {f}"));

@@ -63,14 +63,14 @@ public sealed class PodNetworkingTests
         var ip = (await host.StatusAsync(id)).Status.Network.Ip;
         Assert.Contains(ip, host.Network.AllocatedIps());
         Assert.NotEmpty(await host.Network.NatRulesAsync());
-        Assert.NotEmpty(await BridgePortsAsync(host.Network.Bridge));
+        Assert.NotEmpty(await host.Network.PortsAsync());
         Assert.NotEmpty(CacheEntries(id));
         Assert.NotEmpty(host.CgroupFolders());
 
         await host.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id });
 
         Assert.Equal(PodSandboxState.SandboxNotready, (await host.StatusAsync(id)).Status.State);
-        Assert.Empty(await BridgePortsAsync(host.Network.Bridge));
+        Assert.Empty(await host.Network.PortsAsync());
         Assert.Empty(await host.Network.NatRulesAsync());
         Assert.DoesNotContain(ip, host.Network.AllocatedIps());
         var listed = await host.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest());
@@ -127,7 +127,7 @@ public sealed class PodNetworkingTests
         await host.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id });
         Assert.DoesNotContain(ip, host.Network.AllocatedIps());
         Assert.Empty(CacheEntries(id));
-        Assert.Empty(await BridgePortsAsync(host.Network.Bridge));
+        Assert.Empty(await host.Network.PortsAsync());
     }
 
     [Fact]
@@ -156,12 +156,6 @@ public sealed class PodNetworkingTests
         Directory.Exists("/var/lib/cni/results")
             ? [.. Directory.GetFiles("/var/lib/cni/results").Where(f => f.Contains(podId, StringComparison.Ordinal))]
             : [];
-
-    private static async Task<IReadOnlyList<string>> BridgePortsAsync(string bridge)
-    {
-        var (_, output, _) = await ChildProcess.RunAsync("ip", ["-o", "link", "show", "master", bridge]);
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
-    }
 
     // The bridge's forwarding takes a moment after ADD; retry a few times, bounded.
     private static async Task<string> RetryAsync(Func<Task<(int ExitCode, string Output, string Errors)>> attempt)
