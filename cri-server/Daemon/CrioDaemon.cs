@@ -39,6 +39,8 @@ public static class CrioDaemon
         ArgumentNullException.ThrowIfNull(reload);
         var config = loaded.Config;
         var socketPath = config.Api.Listen;
+        var http1Socket = Inspect.Http1Bridge.Http1SocketOf(socketPath);
+        var socketConnections = new Inspect.CriSocketConnections();
         var levelSwitch = new LogLevelSwitch(LogLevelSwitch.Parse(config.Runtime.LogLevel));
         var messageFilter = new LogMessageFilter(config.Runtime.LogFilter);
         var daemon = new DaemonState(config);
@@ -83,9 +85,17 @@ public static class CrioDaemon
             kestrel.AddServerHeader = false;
             kestrel.ListenUnixSocket(socketPath, listen =>
             {
-                // The kubelet speaks h2c with prior knowledge on the socket; no HTTP/1.1 here.
+                // The kubelet speaks h2c with prior knowledge on the socket; HTTP/1.1 clients of
+                // the inspect API are relayed to a listener of their own.
                 listen.Protocols = HttpProtocols.Http2;
+                Inspect.Http1Bridge.Use(listen, http1Socket);
+                socketConnections.Track(listen);
                 listen.UseAuthorityRewriting();
+            });
+            kestrel.ListenUnixSocket(http1Socket, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                socketConnections.Track(listen);
             });
             Streaming.StreamingServer.Listen(kestrel, config.Api);
         });
@@ -94,6 +104,7 @@ public static class CrioDaemon
         Streaming.StreamingServer.Map(app);
         app.MapGrpcService<RuntimeService>();
         app.MapGrpcService<ImageService>();
+        Inspect.InspectApi.Map(app, socketConnections);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("crio");
         foreach (var warning in loaded.Warnings)
         {
@@ -119,6 +130,7 @@ public static class CrioDaemon
         app.Services.GetRequiredService<Containers.ContainerManager>().WatchExits();
 
         await CriSocket.PrepareAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        CriSocket.Remove(http1Socket);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
             // Handled here: the default action of SIGHUP would end the process.
@@ -130,6 +142,7 @@ public static class CrioDaemon
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             CriSocket.Secure(socketPath);
+            File.SetUnixFileMode(http1Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             daemon.MarkReady();
             DaemonLog.Serving(logger, CrioVersion.Current, socketPath, config.Runtime.CgroupManager, config.Runtime.DefaultRuntime);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -140,6 +153,7 @@ public static class CrioDaemon
         {
             // WaitForShutdownAsync has stopped the host already; only the socket file is left.
             CriSocket.Remove(socketPath);
+            CriSocket.Remove(http1Socket);
             DaemonLog.Stopped(logger, socketPath);
         }
 
@@ -214,23 +228,25 @@ public static class CrioDaemon
                 DaemonLog.ConfigWarning(logger, warning.ToString());
             }
 
-            // log_level and log_filter take effect live; the rest of the new file is kept for
-            // what reads the config per call (Status, RuntimeConfig).
-            levelSwitch.Level = LogLevelSwitch.Parse(reloaded.Config.Runtime.LogLevel);
-            messageFilter.Set(reloaded.Config.Runtime.LogFilter);
-            daemon.ReplaceConfig(WithListenOf(reloaded.Config, daemon.Config));
-            DaemonLog.Reloaded(logger, reloaded.Config.Runtime.LogLevel);
+            var result = ConfigReload.Apply(daemon.Config, reloaded.Config);
+            levelSwitch.Level = LogLevelSwitch.Parse(result.Config.Runtime.LogLevel);
+            messageFilter.Set(result.Config.Runtime.LogFilter);
+            daemon.ReplaceConfig(result.Config);
+            foreach (var key in result.Applied)
+            {
+                DaemonLog.ReloadApplied(logger, key);
+            }
+
+            foreach (var key in result.NeedRestart)
+            {
+                DaemonLog.ReloadNeedsRestart(logger, key);
+            }
+
+            DaemonLog.Reloaded(logger, result.Config.Runtime.LogLevel);
         }
         catch (ConfigException e)
         {
             DaemonLog.ReloadFailed(logger, e.Message);
         }
-    }
-
-    // The socket is bound already: a reloaded listen path cannot take effect without a restart.
-    private static CrioConfig WithListenOf(CrioConfig reloaded, CrioConfig running)
-    {
-        reloaded.Api.Listen = running.Api.Listen;
-        return reloaded;
     }
 }

@@ -17,6 +17,12 @@ internal static partial class DaemonLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "SIGHUP: configuration not reloaded, keeping the current one: {Reason}")]
     public static partial void ReloadFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "SIGHUP: {Key} takes effect now")]
+    public static partial void ReloadApplied(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "SIGHUP: {Key} changed; it takes effect after a restart")]
+    public static partial void ReloadNeedsRestart(ILogger logger, string key);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "shutting down")]
     public static partial void ShuttingDown(ILogger logger);
 

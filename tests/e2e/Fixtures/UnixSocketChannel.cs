@@ -9,23 +9,7 @@ internal static class UnixSocketChannel
     public static GrpcChannel Create(string socketPath) =>
         GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, cancellationToken) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
-                    {
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            },
+            HttpHandler = CriO.Server.Clients.UnixSocketHttpHandler.Create(socketPath),
         });
 
     public static async Task<bool> AcceptsConnectionsAsync(string socketPath, CancellationToken cancellationToken)
