@@ -144,8 +144,10 @@ public static class CrioDaemon
             CriSocket.Secure(socketPath);
             File.SetUnixFileMode(http1Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             daemon.MarkReady();
+            SystemdNotify.Ready();
             DaemonLog.Serving(logger, CrioVersion.Current, socketPath, config.Runtime.CgroupManager, config.Runtime.DefaultRuntime);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            SystemdNotify.Stopping();
             DaemonLog.ShuttingDown(logger);
             StoreMaintenance.AtCleanShutdown(config);
         }
@@ -222,6 +224,7 @@ public static class CrioDaemon
     {
         try
         {
+            SystemdNotify.Reloading();
             var reloaded = reload();
             foreach (var warning in reloaded.Warnings)
             {
@@ -247,6 +250,10 @@ public static class CrioDaemon
         catch (ConfigException e)
         {
             DaemonLog.ReloadFailed(logger, e.Message);
+        }
+        finally
+        {
+            SystemdNotify.Reloaded();
         }
     }
 }

@@ -61,6 +61,35 @@ public class CommandLineTests
         Assert.Matches(@"^crio \d+\.\d+\.\d+ \(CRI v1\)", output);
     }
 
+    [Fact]
+    public async Task The_shipped_crio_conf_is_what_crio_config_prints_with_the_cgroup_manager_left_to_detection()
+    {
+        using var folder = new CrioFolder();
+        var empty = Path.Combine(folder.Root, "empty.conf");
+        await File.WriteAllTextAsync(empty, "");
+        var emptyDropIns = Directory.CreateDirectory(Path.Combine(folder.Root, "none")).FullName;
+        var shipped = await File.ReadAllLinesAsync(Path.Combine(RepositoryPaths.Root, "manifests", "crio.conf"));
+
+        var (exitCode, printed, _) = await RunAsync("config", "--config", empty, "--config-dir", emptyDropIns);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(
+            printed.TrimEnd('\n').Split('\n').Where(line => !line.StartsWith("cgroup_manager = ", StringComparison.Ordinal)),
+            shipped.Where(line => !line.Contains("cgroup_manager", StringComparison.Ordinal)));
+        Assert.Contains("# cgroup_manager = \"systemd\"", shipped);
+    }
+
+    [Fact]
+    public async Task The_systemd_unit_lets_containers_outlive_a_restart_and_reloads_with_SIGHUP()
+    {
+        var unit = await File.ReadAllLinesAsync(Path.Combine(RepositoryPaths.Root, "manifests", "systemd", "crio.service"));
+
+        foreach (var line in new[] { "Type=notify", "Delegate=yes", "KillMode=process", "ExecReload=/bin/kill -s HUP $MAINPID", "ExecStart=/usr/local/bin/crio $CRIO_OPTIONS", "WantedBy=multi-user.target" })
+        {
+            Assert.Contains(line, unit);
+        }
+    }
+
     private static Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments) =>
         ChildProcess.RunAsync(RepositoryPaths.CrioBinary, arguments);
 }

@@ -173,6 +173,32 @@ public class DaemonLifecycleTests
     }
 
     [Fact]
+    public async Task Tells_systemd_through_NOTIFY_SOCKET_when_ready_reloading_and_stopping()
+    {
+        using var folder = new CrioFolder();
+        var notifyPath = Path.Combine(folder.Root, "notify.sock");
+        using var notify = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        notify.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(notifyPath));
+        folder.Environment[CriO.Server.Daemon.SystemdNotify.SocketVariable] = notifyPath;
+        await using var crio = await CrioProcess.StartAsync(folder);
+
+        Assert.StartsWith("READY=1", await ReceiveAsync(notify), StringComparison.Ordinal);
+        crio.Signal(Signals.SIGHUP);
+        Assert.StartsWith("RELOADING=1\nMONOTONIC_USEC=", await ReceiveAsync(notify), StringComparison.Ordinal);
+        Assert.Equal("READY=1", await ReceiveAsync(notify));
+        Assert.Equal(0, await crio.StopAsync());
+        Assert.Equal("STOPPING=1", await ReceiveAsync(notify));
+    }
+
+    private static async Task<string> ReceiveAsync(System.Net.Sockets.Socket socket)
+    {
+        var buffer = new byte[512];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var length = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    [Fact]
     public async Task Log_filter_keeps_only_matching_messages()
     {
         using var folder = new CrioFolder();
