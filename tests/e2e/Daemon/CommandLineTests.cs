@@ -90,6 +90,32 @@ public class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Install_script_stages_crio_its_helpers_config_and_unit_and_keeps_an_operators_file()
+    {
+        using var folder = new CrioFolder();
+        var stage = Path.Combine(folder.Root, "stage");
+        Directory.CreateDirectory(Path.Combine(stage, "etc", "crio"));
+        await File.WriteAllTextAsync(Path.Combine(stage, "etc", "crio", "crio.conf"), "# the operator's\n");
+
+        var (exitCode, _, errors) = await ChildProcess.RunAsync("/usr/bin/env",
+            [$"DESTDIR={stage}", $"CRIO_OUT={Path.GetDirectoryName(RepositoryPaths.CrioBinary)}", Path.Combine(RepositoryPaths.Root, "scripts", "install.sh")]);
+
+        Assert.True(exitCode == 0, errors);
+        foreach (var binary in new[] { "crio", "crio-conmon", "crio-pinns", "crio-pause" })
+        {
+            Assert.True(File.Exists(Path.Combine(stage, "usr", "local", "bin", binary)), binary);
+        }
+
+        Assert.Equal("# the operator's\n", await File.ReadAllTextAsync(Path.Combine(stage, "etc", "crio", "crio.conf")));
+        Assert.True(File.Exists(Path.Combine(stage, "etc", "systemd", "system", "crio.service")));
+        Assert.True(File.Exists(Path.Combine(stage, "etc", "crictl.yaml")));
+        Assert.True(File.Exists(Path.Combine(stage, "etc", "cni", "net.d", "11-crio-ipv4-bridge.conflist")));
+        var (versionExit, version, _) = await ChildProcess.RunAsync(Path.Combine(stage, "usr", "local", "bin", "crio"), ["version"]);
+        Assert.Equal(0, versionExit);
+        Assert.StartsWith("crio ", version, StringComparison.Ordinal);
+    }
+
     private static Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments) =>
         ChildProcess.RunAsync(RepositoryPaths.CrioBinary, arguments);
 }
