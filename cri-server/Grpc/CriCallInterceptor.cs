@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CriO.Server.Daemon;
 using CriO.Server.Errors;
+using CriO.Server.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -25,12 +26,12 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         try
         {
             var response = await continuation(request, context).ConfigureAwait(false);
-            CriCallLog.Succeeded(logger, method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Succeeded(method, started);
             return response;
         }
         catch (Exception e)
         {
-            throw Translate(e, method, context, activity);
+            throw Translate(e, method, started, context, activity);
         }
     }
 
@@ -46,11 +47,11 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         try
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
-            CriCallLog.Succeeded(logger, method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Succeeded(method, started);
         }
         catch (Exception e)
         {
-            throw Translate(e, method, context, activity);
+            throw Translate(e, method, started, context, activity);
         }
     }
 
@@ -75,7 +76,14 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         return activity;
     }
 
-    private RpcException Translate(Exception error, string method, ServerCallContext context, Activity? activity)
+    private void Succeeded(string method, long started)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        CriCallLog.Succeeded(logger, method, elapsed.TotalMilliseconds);
+        CrioMetrics.OperationDone(method, elapsed, errorType: null);
+    }
+
+    private RpcException Translate(Exception error, string method, long started, ServerCallContext context, Activity? activity)
     {
         var status = error switch
         {
@@ -101,6 +109,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
             CriCallLog.Refused(logger, method, status.StatusCode, status.Detail);
         }
 
+        CrioMetrics.OperationDone(method, Stopwatch.GetElapsedTime(started), status.StatusCode.ToString());
         activity?.SetStatus(ActivityStatusCode.Error, status.Detail);
         activity?.SetTag("rpc.grpc.status_code", (int)status.StatusCode);
         return new RpcException(status);

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using CriO.Cni;
+using CriO.Conmon.Client;
+using CriO.Image;
+using CriO.Image.Pull;
+using CriO.Oci.Runtime;
+using CriO.Server.Config;
+using CriO.Server.Grpc;
+using CriO.Storage.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace CriO.Server.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for the daemon, per [crio.metrics] and [crio.tracing]: a Prometheus endpoint
+/// (GET /metrics on its own HTTP/1.1 listener) and OTLP trace export. Nothing of it is built
+/// when both are off, so an idle daemon pays for neither the SDK nor its exporters.
+/// </summary>
+public static class DaemonTelemetry
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The .NET runtime's built-in meter (GC, JIT, thread pool, exceptions; .NET 9 and later).</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
+    /// <summary>Every trace source of the daemon and of the libraries it drives.</summary>
+    public static IReadOnlyList<string> ActivitySourceNames { get; } =
+    [
+        CriActivitySource.Name,
+        ImageActivitySource.Name,
+        StorageActivitySource.Name,
+        CniActivitySource.Name,
+        OciActivitySource.Name,
+        ConmonActivitySource.Name,
+    ];
+
+    /// <summary>Registers the providers (and the metrics listener) that the config turns on.</summary>
+    public static void Add(WebApplicationBuilder builder, CrioConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(config);
+        var metrics = config.Metrics;
+        var tracing = config.Tracing;
+        if (!metrics.EnableMetrics && !tracing.EnableTracing)
+        {
+            return;
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("crio", serviceVersion: CrioVersion.Current));
+        if (metrics.EnableMetrics)
+        {
+            telemetry.WithMetrics(meters => meters
+                .AddMeter(CrioMetrics.MeterName, PullMetrics.MeterName, RuntimeMeterName)
+                .AddPrometheusExporter(prometheus =>
+                {
+                    // CRI-O's endpoint has neither: its series carry only their own labels.
+                    prometheus.ScopeInfoEnabled = false;
+                    prometheus.TargetInfoEnabled = false;
+                    prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+                }));
+            builder.WebHost.ConfigureKestrel(kestrel => ListenForScrapes(kestrel, metrics));
+        }
+
+        if (tracing.EnableTracing)
+        {
+            telemetry.WithTracing(traces => traces
+                .AddSource([.. ActivitySourceNames])
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(SamplingRatio(tracing.TracingSamplingRatePerMillion))))
+                .AddOtlpExporter(otlp =>
+                {
+                    otlp.Endpoint = OtlpEndpoint(tracing.TracingEndpoint);
+                    otlp.Protocol = OtlpExportProtocol.Grpc;
+                }));
+        }
+    }
+
+    /// <summary>Serves GET /metrics on the metrics listener only, when metrics are on.</summary>
+    public static void Map(WebApplication app, CrioConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Metrics.EnableMetrics)
+        {
+            var metrics = config.Metrics;
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Request.Path == MetricsPath && OnMetricsListener(context, metrics));
+        }
+    }
+
+    /// <summary>CRI-O's form is host:port with no scheme ("127.0.0.1:4317"); OTLP over gRPC wants a URI.</summary>
+    public static Uri OtlpEndpoint(string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return new Uri(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint);
+    }
+
+    /// <summary>tracing_sampling_rate_per_million as a ratio, clamped: 1000000 (or more) samples every trace.</summary>
+    public static double SamplingRatio(long perMillion) => Math.Clamp(perMillion, 0, 1_000_000) / 1_000_000.0;
+
+    private static void ListenForScrapes(KestrelServerOptions kestrel, MetricsSettings metrics)
+    {
+        var certificate = metrics.MetricsCert.Length > 0 && metrics.MetricsKey.Length > 0
+            ? X509Certificate2.CreateFromPemFile(metrics.MetricsCert, metrics.MetricsKey)
+            : null;
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+
+        if (metrics.MetricsSocket.Length > 0)
+        {
+            // A socket file left by an earlier daemon would make the bind fail.
+            File.Delete(metrics.MetricsSocket);
+            kestrel.ListenUnixSocket(metrics.MetricsSocket, Configure);
+        }
+        else
+        {
+            kestrel.Listen(new IPEndPoint(MetricsAddress(metrics.MetricsHost), (int)metrics.MetricsPort), Configure);
+        }
+    }
+
+    private static IPAddress MetricsAddress(string host) =>
+        IPAddress.TryParse(host, out var address) ? address
+        : host.Length == 0 ? IPAddress.Any
+        : Dns.GetHostAddresses(host).First(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6);
+
+    // The CRI socket and the streaming server share the application: /metrics answers only here.
+    private static bool OnMetricsListener(HttpContext context, MetricsSettings metrics)
+    {
+        if (metrics.MetricsSocket.Length > 0)
+        {
+            return context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint socket
+                && socket.ToString() == metrics.MetricsSocket;
+        }
+
+        return context.Connection.LocalPort == metrics.MetricsPort;
+    }
+}
