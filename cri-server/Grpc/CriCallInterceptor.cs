@@ -21,7 +21,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = MethodName(context);
-        using var activity = Begin(method);
+        using var activity = Begin(method, context);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -42,7 +42,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = MethodName(context);
-        using var activity = Begin(method);
+        using var activity = Begin(method, context);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -62,7 +62,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         return full[(full.LastIndexOf('/') + 1)..];
     }
 
-    private Activity? Begin(string method)
+    private Activity? Begin(string method, ServerCallContext context)
     {
         if (!daemon.IsReady)
         {
@@ -70,7 +70,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         }
 
         CriCallLog.Started(logger, method);
-        var activity = CriActivitySource.Instance.StartActivity(method, ActivityKind.Server);
+        var activity = CriActivitySource.StartCall(method, context.RequestHeaders);
         activity?.SetTag("rpc.system", "grpc");
         activity?.SetTag("rpc.method", method);
         return activity;
