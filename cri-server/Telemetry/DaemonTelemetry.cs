@@ -96,6 +96,18 @@ public static class DaemonTelemetry
             var metrics = config.Metrics;
             app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
                 context.Request.Path == MetricsPath && OnMetricsListener(context, metrics));
+
+            // The listener is for scrapes only: the streaming routes stay off it.
+            app.Use((context, next) =>
+            {
+                if (OnMetricsListener(context, metrics))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using CriO.Image.Pull;
 using CriO.Server.Config;
 using CriO.Server.Telemetry;
@@ -54,8 +55,10 @@ public sealed class DaemonTelemetryTests
         CrioMetrics.EventsDropped(1);
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{config.Metrics.MetricsPort}/metrics"));
+        using var elsewhere = await http.GetAsync(new Uri($"http://127.0.0.1:{config.Metrics.MetricsPort}/exec/abc"));
         await app.StopAsync();
 
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
         AssertSeries(text, "crio_operations_total", "2", "operation_type=\"TelemetryUnitTestCall\"");
         AssertSeries(text, "crio_operations_errors_total", "1", "operation_type=\"TelemetryUnitTestCall\"", "error_type=\"NotFound\"");
         AssertSeries(text, "crio_operations_latency_seconds_bucket", "2", "operation_type=\"TelemetryUnitTestCall\"", "le=\"0.05\"");
