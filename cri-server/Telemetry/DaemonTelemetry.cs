@@ -34,6 +34,14 @@ public static class DaemonTelemetry
     /// <summary>The .NET runtime's built-in meter (GC, JIT, thread pool, exceptions; .NET 9 and later).</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
+    /// <summary>
+    /// Series kept per metric. The SDK's default (2000) is allocated up front for every metric,
+    /// some 10 MB of the daemon's memory for the ~40 metrics here; the busiest (calls by
+    /// operation and status) needs well under this. Series beyond it are summed under
+    /// <c>otel_metric_overflow="true"</c>.
+    /// </summary>
+    public const int SeriesPerMetric = 256;
+
     /// <summary>Every trace source of the daemon and of the libraries it drives.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } =
     [
@@ -63,6 +71,7 @@ public static class DaemonTelemetry
         {
             telemetry.WithMetrics(meters => meters
                 .AddMeter(CrioMetrics.MeterName, PullMetrics.MeterName, RuntimeMeterName)
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = SeriesPerMetric })
                 .AddPrometheusExporter(prometheus =>
                 {
                     // CRI-O's endpoint has neither: its series carry only their own labels.
