@@ -31,6 +31,9 @@ public static class DaemonTelemetry
 {
     public const string MetricsPath = "/metrics";
 
+    // The key that marks a connection of the metrics listener.
+    private static readonly object MetricsConnection = new();
+
     /// <summary>The .NET runtime's built-in meter (GC, JIT, thread pool, exceptions; .NET 9 and later).</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
@@ -102,14 +105,13 @@ public static class DaemonTelemetry
         ArgumentNullException.ThrowIfNull(config);
         if (config.Metrics.EnableMetrics)
         {
-            var metrics = config.Metrics;
             app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-                context.Request.Path == MetricsPath && OnMetricsListener(context, metrics));
+                context.Request.Path == MetricsPath && OnMetricsListener(context));
 
             // The listener is for scrapes only: the streaming routes stay off it.
             app.Use((context, next) =>
             {
-                if (OnMetricsListener(context, metrics))
+                if (OnMetricsListener(context))
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;
                     return Task.CompletedTask;
@@ -138,6 +140,11 @@ public static class DaemonTelemetry
         void Configure(ListenOptions listen)
         {
             listen.Protocols = HttpProtocols.Http1;
+            listen.Use(next => connection =>
+            {
+                connection.Items[MetricsConnection] = true;
+                return next(connection);
+            });
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
@@ -161,15 +168,8 @@ public static class DaemonTelemetry
         : host.Length == 0 ? IPAddress.Any
         : Dns.GetHostAddresses(host).First(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6);
 
-    // The CRI socket and the streaming server share the application: /metrics answers only here.
-    private static bool OnMetricsListener(HttpContext context, MetricsSettings metrics)
-    {
-        if (metrics.MetricsSocket.Length > 0)
-        {
-            return context.Features.Get<IConnectionEndPointFeature>()?.LocalEndPoint is UnixDomainSocketEndPoint socket
-                && socket.ToString() == metrics.MetricsSocket;
-        }
-
-        return context.Connection.LocalPort == metrics.MetricsPort;
-    }
+    // The CRI socket and the streaming server share the application: connections accepted by
+    // the metrics listener are marked when accepted, so /metrics answers there only.
+    private static bool OnMetricsListener(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) ?? false;
 }

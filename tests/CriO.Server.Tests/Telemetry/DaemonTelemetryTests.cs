@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using CriO.Image.Pull;
 using CriO.Server.Config;
 using CriO.Server.Telemetry;
@@ -40,12 +41,7 @@ public sealed class DaemonTelemetryTests
         var config = new CrioConfig();
         config.Metrics.EnableMetrics = true;
         config.Metrics.MetricsPort = LoopbackPort.PickFree();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        DaemonTelemetry.Add(builder, config);
-        await using var app = builder.Build();
-        DaemonTelemetry.Map(app, config);
-        await app.StartAsync();
+        await using var app = await StartAsync(config);
 
         // A call name no other test uses: the meters are process-wide.
         CrioMetrics.OperationDone("TelemetryUnitTestCall", TimeSpan.FromMilliseconds(30), errorType: null);
@@ -68,6 +64,49 @@ public sealed class DaemonTelemetryTests
         AssertSeries(text, "crio_containers_dropped_events_total", null);
         Assert.DoesNotContain("otel_scope_name", text, StringComparison.Ordinal);
         Assert.DoesNotContain("target_info", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_metrics_socket_set_the_scrape_is_served_on_that_unix_socket()
+    {
+        var folder = Directory.CreateTempSubdirectory("crio-metrics-");
+        try
+        {
+            var config = new CrioConfig();
+            config.Metrics.EnableMetrics = true;
+            config.Metrics.MetricsSocket = Path.Combine(folder.FullName, "metrics.sock");
+            await using var app = await StartAsync(config);
+            CrioMetrics.OperationDone("TelemetrySocketTestCall", TimeSpan.FromMilliseconds(1), errorType: null);
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(config.Metrics.MetricsSocket), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            });
+
+            var text = await http.GetStringAsync(new Uri("http://localhost/metrics"));
+            await app.StopAsync();
+
+            AssertSeries(text, "crio_operations_total", "1", "operation_type=\"TelemetrySocketTestCall\"");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<WebApplication> StartAsync(CrioConfig config)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        DaemonTelemetry.Add(builder, config);
+        var app = builder.Build();
+        DaemonTelemetry.Map(app, config);
+        await app.StartAsync();
+        return app;
     }
 
     // A series line: the exact name, every given label (in any order), and the value if given.
