@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CriO.Image.Pull;
 using CriO.Server.Config;
 using CriO.Server.Telemetry;
@@ -91,6 +93,40 @@ public sealed class DaemonTelemetryTests
             await app.StopAsync();
 
             AssertSeries(text, "crio_operations_total", "1", "operation_type=\"TelemetrySocketTestCall\"");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task With_metrics_cert_and_key_the_scrape_is_served_over_TLS()
+    {
+        var folder = Directory.CreateTempSubdirectory("crio-metrics-");
+        try
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            var config = new CrioConfig();
+            config.Metrics.EnableMetrics = true;
+            config.Metrics.MetricsPort = LoopbackPort.PickFree();
+            config.Metrics.MetricsCert = Path.Combine(folder.FullName, "metrics.crt");
+            config.Metrics.MetricsKey = Path.Combine(folder.FullName, "metrics.key");
+            await File.WriteAllTextAsync(config.Metrics.MetricsCert, certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(config.Metrics.MetricsKey, key.ExportPkcs8PrivateKeyPem());
+            await using var app = await StartAsync(config);
+            CrioMetrics.OperationDone("TelemetryTlsTestCall", TimeSpan.FromMilliseconds(1), errorType: null);
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString() },
+            });
+
+            var text = await http.GetStringAsync(new Uri($"https://127.0.0.1:{config.Metrics.MetricsPort}/metrics"));
+            await app.StopAsync();
+
+            AssertSeries(text, "crio_operations_total", "1", "operation_type=\"TelemetryTlsTestCall\"");
         }
         finally
         {
