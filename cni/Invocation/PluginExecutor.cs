@@ -37,6 +37,9 @@ internal sealed class PluginExecutor(CniSettings settings, TimeProvider time, IL
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = CniActivitySource.Instance.StartActivity("cni " + request.Command);
+        activity?.SetTag("cni.plugin", request.PluginType);
+        activity?.SetTag("container.id", request.ContainerId);
 
         using var process = new Process { StartInfo = StartInfo(request) };
         var started = time.GetTimestamp();

@@ -62,6 +62,8 @@ public sealed class ConmonLauncher
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        using var activity = ConmonActivitySource.Instance.StartActivity("conmon start");
+        activity?.SetTag("container.id", options.ContainerId);
         Directory.CreateDirectory(options.ExitDirectory);
         Directory.CreateDirectory(options.SocketDirectory);
         if (options.PersistDirectory is { } persist)

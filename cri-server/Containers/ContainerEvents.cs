@@ -62,6 +62,7 @@ public sealed class ContainerEvents(TimeProvider time)
                 if (!_subscribers[i].Writer.TryWrite(change))
                 {
                     _subscribers[i].Writer.TryComplete(new InvalidOperationException($"more than {Backlog} container events were not read: list the containers anew"));
+                    Telemetry.CrioMetrics.EventsDropped(1);
                     _subscribers.RemoveAt(i);
                 }
             }

@@ -39,6 +39,10 @@ public sealed partial class ContainerManager
             if (container.Record.State != ContainerRecord.Exited)
             {
                 Save(container, updated);
+                if (oomKilled)
+                {
+                    Telemetry.CrioMetrics.ContainerOomKilled(record.Name);
+                }
             }
         }
 

@@ -99,8 +99,10 @@ public static class CrioDaemon
             });
             Streaming.StreamingServer.Listen(kestrel, config.Api);
         });
+        Telemetry.DaemonTelemetry.Add(builder, config);
 
         await using var app = builder.Build();
+        Telemetry.DaemonTelemetry.Map(app, config);
         Streaming.StreamingServer.Map(app);
         app.MapGrpcService<RuntimeService>();
         app.MapGrpcService<ImageService>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CriO.Server.Daemon;
 using CriO.Server.Errors;
+using CriO.Server.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -20,17 +21,17 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = MethodName(context);
-        using var activity = Begin(method);
+        using var activity = Begin(method, context);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var response = await continuation(request, context).ConfigureAwait(false);
-            CriCallLog.Succeeded(logger, method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Succeeded(method, started);
             return response;
         }
         catch (Exception e)
         {
-            throw Translate(e, method, context, activity);
+            throw Translate(e, method, started, context, activity);
         }
     }
 
@@ -41,16 +42,16 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
         var method = MethodName(context);
-        using var activity = Begin(method);
+        using var activity = Begin(method, context);
         var started = Stopwatch.GetTimestamp();
         try
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
-            CriCallLog.Succeeded(logger, method, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Succeeded(method, started);
         }
         catch (Exception e)
         {
-            throw Translate(e, method, context, activity);
+            throw Translate(e, method, started, context, activity);
         }
     }
 
@@ -61,7 +62,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         return full[(full.LastIndexOf('/') + 1)..];
     }
 
-    private Activity? Begin(string method)
+    private Activity? Begin(string method, ServerCallContext context)
     {
         if (!daemon.IsReady)
         {
@@ -69,13 +70,20 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
         }
 
         CriCallLog.Started(logger, method);
-        var activity = CriActivitySource.Instance.StartActivity(method, ActivityKind.Server);
+        var activity = CriActivitySource.StartCall(method, context.RequestHeaders);
         activity?.SetTag("rpc.system", "grpc");
         activity?.SetTag("rpc.method", method);
         return activity;
     }
 
-    private RpcException Translate(Exception error, string method, ServerCallContext context, Activity? activity)
+    private void Succeeded(string method, long started)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        CriCallLog.Succeeded(logger, method, elapsed.TotalMilliseconds);
+        CrioMetrics.OperationDone(method, elapsed, errorType: null);
+    }
+
+    private RpcException Translate(Exception error, string method, long started, ServerCallContext context, Activity? activity)
     {
         var status = error switch
         {
@@ -101,6 +109,7 @@ public sealed class CriCallInterceptor(DaemonState daemon, ILogger<CriCallInterc
             CriCallLog.Refused(logger, method, status.StatusCode, status.Detail);
         }
 
+        CrioMetrics.OperationDone(method, Stopwatch.GetElapsedTime(started), status.StatusCode.ToString());
         activity?.SetStatus(ActivityStatusCode.Error, status.Detail);
         activity?.SetTag("rpc.grpc.status_code", (int)status.StatusCode);
         return new RpcException(status);

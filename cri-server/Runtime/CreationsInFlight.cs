@@ -79,6 +79,7 @@ public sealed partial class CreationsInFlight(string call, TimeProvider time, IL
         {
             creation.Abandoned = true;
             GaveUp(logger, call, name, time.GetElapsedTime(creation.Started).TotalSeconds, creation.Progress.Stage);
+            Telemetry.CrioMetrics.CreationStalled(creation.Progress.Stage);
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using CriO.Image.Oci;
+using CriO.Image.Pull;
 using CriO.Storage.Metadata;
 using CriO.Storage.Store;
 
@@ -81,6 +82,7 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
         {
             if (storage.Layers.Find(ids[i]) is { IsIncomplete: false } present && present.Id == ids[i])
             {
+                PullMetrics.LayerReused();
                 continue;
             }
 
@@ -167,10 +169,14 @@ public sealed class ImageCommitter(ContainerStorage storage, ImageCommitOptions?
 
     private async Task<StagedLayer> StageWithRetriesAsync(OciDescriptor layer, string diffId, string id, LayerOpener openLayer, CancellationToken cancellationToken)
     {
+        using var activity = ImageActivitySource.Instance.StartActivity("layer pull");
+        activity?.SetTag("layer.digest", layer.Digest);
+        activity?.SetTag("layer.size", layer.Size);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                activity?.SetTag("layer.attempts", attempt);
                 await using var blob = await openLayer(layer, cancellationToken).ConfigureAwait(false);
                 return await storage.Layers.StageAsync(blob, new LayerCreateOptions
                 {

@@ -17,6 +17,21 @@ public sealed class ImagePullCoordinator(ImagePuller puller, Func<RegistriesConf
 {
     public async Task<ImageRecord> PullAsync(string name, RegistryCredentials? credentials, CancellationToken cancellationToken)
     {
+        try
+        {
+            var image = await PullCandidatesAsync(name, credentials, cancellationToken).ConfigureAwait(false);
+            PullMetrics.PullSucceeded();
+            return image;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            PullMetrics.PullFailed(e);
+            throw;
+        }
+    }
+
+    private async Task<ImageRecord> PullCandidatesAsync(string name, RegistryCredentials? credentials, CancellationToken cancellationToken)
+    {
         var resolution = registries().ResolveShortName(name);
         var failures = new List<string>();
         PullFailedException? last = null;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using CriO.Image.Import;
 using CriO.Image.Oci;
@@ -75,13 +76,22 @@ public sealed class ImagePuller(
         }
 
         var config = await client.GetBlobBytesAsync(repository, parsed.Config.Digest, ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+        PullMetrics.BlobPulled(parsed.Config.MediaType, config.Length);
         using var progress = onProgress is null ? null : new PullProgressTracker(reference.ToString(), progressInterval ?? DefaultProgressInterval, onProgress, TimeProvider.System);
+        // Layers the store lacked and this pull downloaded (once each, however often retried).
+        var downloaded = new ConcurrentDictionary<string, OciDescriptor>(StringComparer.Ordinal);
         var image = await committer.CommitAsync(manifest.Bytes, config, async (layer, ct) =>
         {
             var blob = await client.OpenBlobAsync(repository, layer.Digest, ct).ConfigureAwait(false);
+            downloaded.TryAdd(layer.Digest, layer);
             return progress is null ? blob : progress.Track(layer.Digest, layer.Size, blob);
         }, names, cancellationToken, index).ConfigureAwait(false);
         progress?.Complete();
+        foreach (var layer in downloaded.Values)
+        {
+            PullMetrics.LayerPulled(layer.MediaType, layer.Size);
+        }
+
         return image;
     }
 }

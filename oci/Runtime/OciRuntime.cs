@@ -43,6 +43,14 @@ public sealed partial class OciRuntime
 
     private string Name => Path.GetFileName(BinaryPath);
 
+    private Activity? StartActivity(string step, string id)
+    {
+        var activity = OciActivitySource.Instance.StartActivity(step);
+        activity?.SetTag("oci.runtime", Name);
+        activity?.SetTag("container.id", id);
+        return activity;
+    }
+
     /// <summary>
     /// <c>create</c>: sets up the container from <c>bundle/config.json</c> and leaves its process
     /// waiting for <see cref="StartAsync"/>; the runtime writes the process id to
@@ -55,6 +63,7 @@ public sealed partial class OciRuntime
         CancellationToken cancellationToken = default)
     {
         CheckId(id);
+        using var activity = StartActivity("runtime create", id);
         List<string> args = ["create", "--bundle", bundle, "--pid-file", pidFile];
         if (consoleSocket is not null)
         {
@@ -71,6 +80,7 @@ public sealed partial class OciRuntime
     public async Task StartAsync(string id, CancellationToken cancellationToken = default)
     {
         CheckId(id);
+        using var activity = StartActivity("runtime start", id);
         var result = await RunAsync(["start", id], containerKeepsStdio: false, cancellationToken).ConfigureAwait(false);
         Check(result, "start", id);
     }

@@ -139,6 +139,8 @@ public sealed class ContainerStorage
     {
         ArgumentNullException.ThrowIfNull(names);
         id ??= StoreIds.Random();
+        using var activity = StorageActivitySource.Instance.StartActivity("storage create container");
+        activity?.SetTag("container.id", id);
         using var layers = Layers.Records.OpenExclusive();
         using var images = Images.Records.OpenShared();
         using var containers = Containers.Records.OpenExclusive();

@@ -80,6 +80,8 @@ public sealed class LayerStore
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(options);
+        using var activity = StorageActivitySource.Instance.StartActivity("layer apply");
+        activity?.SetTag("layer.id", options.Id);
         Directory.CreateDirectory(_directories.Staging, StoreDirectories.PrivateMode);
         var folder = Path.Combine(_directories.Staging, $"{Environment.ProcessId}-{StoreIds.Random()[..16]}");
         Directory.CreateDirectory(folder, StoreDirectories.PrivateMode);
