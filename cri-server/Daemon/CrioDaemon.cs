@@ -40,7 +40,7 @@ public static class CrioDaemon
         var config = loaded.Config;
         var socketPath = config.Api.Listen;
         var http1Socket = Inspect.Http1Bridge.Http1SocketOf(socketPath);
-        var socketConnections = new Inspect.CriSocketConnections();
+        var criSocketListeners = new ListenerMark();
         var levelSwitch = new LogLevelSwitch(LogLevelSwitch.Parse(config.Runtime.LogLevel));
         var messageFilter = new LogMessageFilter(config.Runtime.LogFilter);
         var daemon = new DaemonState(config);
@@ -89,13 +89,13 @@ public static class CrioDaemon
                 // the inspect API are relayed to a listener of their own.
                 listen.Protocols = HttpProtocols.Http2;
                 Inspect.Http1Bridge.Use(listen, http1Socket);
-                socketConnections.Track(listen);
+                criSocketListeners.Apply(listen);
                 listen.UseAuthorityRewriting();
             });
             kestrel.ListenUnixSocket(http1Socket, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                socketConnections.Track(listen);
+                criSocketListeners.Apply(listen);
             });
             Streaming.StreamingServer.Listen(kestrel, config.Api);
         });
@@ -106,7 +106,7 @@ public static class CrioDaemon
         Streaming.StreamingServer.Map(app);
         app.MapGrpcService<RuntimeService>();
         app.MapGrpcService<ImageService>();
-        Inspect.InspectApi.Map(app, socketConnections);
+        Inspect.InspectApi.Map(app, criSocketListeners);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("crio");
         foreach (var warning in loaded.Warnings)
         {

@@ -20,7 +20,7 @@ public static class InspectApi
     public const string ConfigPath = "/config";
     public const string ContainersPath = "/containers";
 
-    public static void Map(WebApplication app, CriSocketConnections socket)
+    public static void Map(WebApplication app, ListenerMark socket)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(socket);
@@ -32,8 +32,8 @@ public static class InspectApi
             OnCriSocket(context, socket, () => ContainerResult(id, containers, pods)));
     }
 
-    private static IResult OnCriSocket(HttpContext context, CriSocketConnections socket, Func<IResult> answer) =>
-        socket.Contains(context.Connection.Id) ? answer() : Results.NotFound();
+    private static IResult OnCriSocket(HttpContext context, ListenerMark socket, Func<IResult> answer) =>
+        socket.IsOn(context) ? answer() : Results.NotFound();
 
     /// <summary>CRI-O's /info document: its field names, which tools parse.</summary>
     public static string Info(CrioConfig config)

@@ -7,10 +7,10 @@ using CriO.Image;
 using CriO.Image.Pull;
 using CriO.Oci.Runtime;
 using CriO.Server.Config;
+using CriO.Server.Daemon;
 using CriO.Server.Grpc;
 using CriO.Storage.Store;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -32,7 +32,7 @@ public static class DaemonTelemetry
     public const string MetricsPath = "/metrics";
 
     // The key that marks a connection of the metrics listener.
-    private static readonly object MetricsConnection = new();
+    private static readonly ListenerMark MetricsListener = new();
 
     /// <summary>The .NET runtime's built-in meter (GC, JIT, thread pool, exceptions; .NET 9 and later).</summary>
     public const string RuntimeMeterName = "System.Runtime";
@@ -140,11 +140,7 @@ public static class DaemonTelemetry
         void Configure(ListenOptions listen)
         {
             listen.Protocols = HttpProtocols.Http1;
-            listen.Use(next => connection =>
-            {
-                connection.Items[MetricsConnection] = true;
-                return next(connection);
-            });
+            MetricsListener.Apply(listen);
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
@@ -170,6 +166,5 @@ public static class DaemonTelemetry
 
     // The CRI socket and the streaming server share the application: connections accepted by
     // the metrics listener are marked when accepted, so /metrics answers there only.
-    private static bool OnMetricsListener(HttpContext context) =>
-        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(MetricsConnection) ?? false;
+    private static bool OnMetricsListener(HttpContext context) => MetricsListener.IsOn(context);
 }
