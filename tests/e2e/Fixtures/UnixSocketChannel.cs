@@ -6,27 +6,8 @@ namespace CriO.E2E.Tests.Fixtures;
 /// <summary>A .NET gRPC channel to a unix socket, as a CRI client would open one.</summary>
 internal static class UnixSocketChannel
 {
-    public static GrpcChannel Create(string socketPath) =>
-        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, cancellationToken) =>
-                {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
-                    {
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                },
-            },
-        });
+    // The same channel crio play opens, so the tests and the tool reach the daemon one way.
+    public static GrpcChannel Create(string socketPath) => CriO.Server.Play.CriSocketChannel.Create(socketPath);
 
     public static async Task<bool> AcceptsConnectionsAsync(string socketPath, CancellationToken cancellationToken)
     {
