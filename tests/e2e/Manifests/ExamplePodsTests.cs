@@ -1,7 +1,5 @@
-using CriO.Cri;
 using CriO.E2E.Tests.Fixtures;
 using CriO.Server.Play;
-using CriO.Tests.Shared;
 
 namespace CriO.E2E.Tests.Manifests;
 
@@ -10,7 +8,7 @@ namespace CriO.E2E.Tests.Manifests;
 /// crio.example/expected-state annotation names, shows its expected-log text and answers its
 /// expected-http request; `crio play --down` then leaves nothing behind. Needs root (CI is root).
 /// </summary>
-public sealed class ExamplePodsTests(ExamplePodsHost fixture) : IClassFixture<ExamplePodsHost>
+public sealed class ExamplePodsTests(PlayTestHost fixture) : IClassFixture<PlayTestHost>
 {
     private const string Annotation = "crio.example/";
 
@@ -35,10 +33,10 @@ public sealed class ExamplePodsTests(ExamplePodsHost fixture) : IClassFixture<Ex
         var madeHostPaths = (manifest.Pod.Spec.Volumes ?? []).Select(v => v.HostPath?.Path).OfType<string>().Where(p => !Path.Exists(p)).ToList();
         try
         {
-            var (exitCode, output, errors) = await PlayAsync(path);
+            var (exitCode, output, errors) = await fixture.PlayAsync(path);
             Assert.True(exitCode == 0, $"crio play exited {exitCode}:\n{output}\n{errors}");
             Assert.Contains($"phase: {annotations[Annotation + "expected-state"]}", output, StringComparison.Ordinal);
-            var pod = Assert.Single(await PlayedPodsAsync(manifest));
+            var pod = Assert.Single(await fixture.PodsOfAsync(manifest));
             if (annotations.TryGetValue(Annotation + "expected-log", out var log))
             {
                 await AssertLoggedAsync(output, manifest, pod.Metadata.Uid, log);
@@ -50,9 +48,9 @@ public sealed class ExamplePodsTests(ExamplePodsHost fixture) : IClassFixture<Ex
                 Assert.Equal(body, (await GetWithRetriesAsync(new Uri($"http://127.0.0.1:{port}/"))).Trim());
             }
 
-            var down = await PlayAsync("--down", path);
+            var down = await fixture.PlayAsync("--down", path);
             Assert.True(down.ExitCode == 0, $"crio play --down exited {down.ExitCode}:\n{down.Output}\n{down.Errors}");
-            Assert.Empty(await PlayedPodsAsync(manifest));
+            Assert.Empty(await fixture.PodsOfAsync(manifest));
             Assert.Empty(await LeakCheck.FindAsync(fixture.Host, [pod.Id]));
             Assert.False(Directory.Exists(Path.Combine(fixture.Host.Folder.Root, "crio-play", $"{manifest.Namespace}_{manifest.Name}_{pod.Metadata.Uid}")));
             Assert.False(Directory.Exists(Path.Combine(fixture.LogRoot, $"{manifest.Namespace}_{manifest.Name}_{pod.Metadata.Uid}")));
@@ -60,54 +58,13 @@ public sealed class ExamplePodsTests(ExamplePodsHost fixture) : IClassFixture<Ex
         finally
         {
             // The safety net for a failed run: the test's pods go, and host folders it made.
-            foreach (var left in await PlayedPodsAsync(manifest))
-            {
-                await fixture.Host.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = left.Id });
-            }
+            await fixture.RemovePodsOfAsync(manifest);
 
             foreach (var made in madeHostPaths.Where(Directory.Exists))
             {
                 Directory.Delete(made, recursive: true);
             }
         }
-    }
-
-    [Fact]
-    public async Task A_manifest_with_an_unsupported_volume_is_refused_before_anything_is_made()
-    {
-        var path = Path.Combine(fixture.Host.Folder.Root, "bad.yaml");
-        await File.WriteAllTextAsync(path, """
-            apiVersion: v1
-            kind: Pod
-            metadata: { name: bad }
-            spec:
-              containers: [{ name: main, image: docker.io/library/busybox:1 }]
-              volumes: [{ name: config, configMap: { name: settings } }]
-            """);
-
-        var (exitCode, _, errors) = await PlayAsync(path);
-
-        Assert.Equal(1, exitCode);
-        Assert.Contains("volume type configMap is not supported", errors, StringComparison.Ordinal);
-        Assert.DoesNotContain((await fixture.Host.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest())).Items, p => p.Metadata.Name == "bad");
-    }
-
-    private Task<(int ExitCode, string Output, string Errors)> PlayAsync(params string[] arguments)
-    {
-        var host = fixture.Host;
-        return ChildProcess.RunAsync(RepositoryPaths.CrioBinary,
-        [
-            "play", "--config", host.Folder.ConfigFile, "--config-dir", host.Folder.DropInDirectory, "--socket", host.Folder.Socket,
-            "--log-root", fixture.LogRoot, "--cgroup-parent", $"{host.CgroupRoot}/podplay", "--timeout", "60", .. arguments,
-        ], timeout: TimeSpan.FromSeconds(120));
-    }
-
-    private async Task<IReadOnlyList<PodSandbox>> PlayedPodsAsync(PodManifest manifest)
-    {
-        var filter = new PodSandboxFilter();
-        filter.LabelSelector[KubernetesLabels.PodName] = manifest.Name;
-        filter.LabelSelector[KubernetesLabels.PodNamespace] = manifest.Namespace;
-        return (await fixture.Host.Runtime.ListPodSandboxAsync(new ListPodSandboxRequest { Filter = filter })).Items;
     }
 
     // A running container may not have written its line yet when crio play reports: its CRI log
