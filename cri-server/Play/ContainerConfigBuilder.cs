@@ -6,11 +6,13 @@ namespace CriO.Server.Play;
 /// <summary>
 /// The CreateContainer config of one container of a manifest: command and args with $(VAR)
 /// expanded, working folder, environment, mounts, the kubelet's labels, log path NAME/0.log
-/// under the pod's log folder, resources and security context.
+/// under the pod's log folder, resources (with the oom_score_adj of the pod's QoS class) and
+/// security context.
 /// </summary>
 public static class ContainerConfigBuilder
 {
-    public static ContainerConfig Build(PodManifest manifest, V1Container container, string imageRef, PodEnvironment environment, PodVolumes volumes)
+    /// <param name="memoryCapacity">The node's memory in bytes, which a Burstable container's oom_score_adj is relative to.</param>
+    public static ContainerConfig Build(PodManifest manifest, V1Container container, string imageRef, PodEnvironment environment, PodVolumes volumes, long memoryCapacity)
     {
         var env = environment.For(container);
         var config = new ContainerConfig
@@ -28,6 +30,7 @@ public static class ContainerConfigBuilder
                 SecurityContext = SecurityContexts.ForContainer(manifest.Pod.Spec, container),
             },
         };
+        config.Linux.Resources.OomScoreAdj = PodQos.OomScoreAdj(manifest.Pod.Spec, container, memoryCapacity);
         config.Command.Add(environment.ExpandAll(container.Command, env));
         config.Args.Add(environment.ExpandAll(container.Args, env));
         config.Envs.Add(env.Select(e => new KeyValue { Key = e.Key, Value = e.Value }));

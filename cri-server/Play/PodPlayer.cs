@@ -105,7 +105,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
     private async Task<string> StartAsync(PodManifest manifest, string podId, V1Container container, IReadOnlyDictionary<string, string> imageRefs, PodEnvironment environment, PodVolumes volumes, CancellationToken cancellationToken)
     {
         var sandboxConfig = PodSandboxConfigBuilder.Build(manifest, settings);
-        var config = ContainerConfigBuilder.Build(manifest, container, imageRefs[container.Image], environment, volumes);
+        var config = ContainerConfigBuilder.Build(manifest, container, imageRefs[container.Image], environment, volumes, PodQos.MachineMemory());
         var id = (await runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = podId, Config = config, SandboxConfig = sandboxConfig }, cancellationToken: cancellationToken)).ContainerId;
         await runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: cancellationToken);
         return id;

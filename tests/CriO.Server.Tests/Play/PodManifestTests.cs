@@ -124,7 +124,7 @@ public sealed class PodManifestTests
             """);
         var container = manifest.Pod.Spec.Containers[0];
 
-        var config = ContainerConfigBuilder.Build(manifest, container, "sha256:abc", new PodEnvironment(manifest, "10.0.0.5", "node"), PodVolumes.Prepare(manifest, "/nonexistent"));
+        var config = ContainerConfigBuilder.Build(manifest, container, "sha256:abc", new PodEnvironment(manifest, "10.0.0.5", "node"), PodVolumes.Prepare(manifest, "/nonexistent"), 8L << 30);
 
         Assert.Equal(["sh", "-c"], config.Command);
         Assert.Equal(["echo world"], config.Args);
@@ -139,6 +139,7 @@ public sealed class PodManifestTests
         Assert.Equal(["NET_BIND_SERVICE"], security.Capabilities.AddCapabilities);
         Assert.Equal(["ALL"], security.Capabilities.DropCapabilities);
         Assert.Equal(SecurityProfile.Types.ProfileType.Unconfined, security.Seccomp.ProfileType);
+        Assert.Equal(PodQos.BestEffortOomScoreAdj, config.Linux.Resources.OomScoreAdj);
     }
 
     [Fact]
