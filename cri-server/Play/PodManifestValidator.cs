@@ -30,8 +30,8 @@ public static class PodManifestValidator
         }
 
         Require(spec.RestartPolicy, RestartPolicies, "spec.restartPolicy");
-        var volumes = ValidateVolumes(spec.Volumes ?? [], json["spec"]?["volumes"] as JsonArray);
         var warnings = new List<string>();
+        var volumes = ValidateVolumes(spec.Volumes ?? [], json["spec"]?["volumes"] as JsonArray, warnings);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (container, field) in (spec.InitContainers ?? []).Select((c, i) => (c, $"spec.initContainers[{i}]"))
             .Concat(spec.Containers.Select((c, i) => (c, $"spec.containers[{i}]"))))
@@ -48,7 +48,7 @@ public static class PodManifestValidator
         return warnings;
     }
 
-    private static HashSet<string> ValidateVolumes(IList<V1Volume> volumes, JsonArray? json)
+    private static HashSet<string> ValidateVolumes(IList<V1Volume> volumes, JsonArray? json, List<string> warnings)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < volumes.Count; i++)
@@ -74,6 +74,11 @@ public static class PodManifestValidator
                 if (!string.IsNullOrEmpty(emptyDir.Medium))
                 {
                     throw new ManifestException($"{field}.emptyDir.medium: \"{emptyDir.Medium}\" is not supported by crio play; leave it out for a folder on disk");
+                }
+
+                if (emptyDir.SizeLimit is not null)
+                {
+                    warnings.Add($"{field}.emptyDir.sizeLimit is not enforced by crio play");
                 }
             }
             else

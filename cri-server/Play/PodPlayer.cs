@@ -42,7 +42,8 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
                 RuntimeHandler = manifest.Pod.Spec.RuntimeClassName ?? "",
             }, cancellationToken: cancellationToken)).PodSandboxId;
             var sandbox = (await runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = podId }, cancellationToken: cancellationToken)).Status;
-            var environment = new PodEnvironment(manifest, sandbox.Network?.Ip ?? "", Environment.MachineName);
+            var podIp = string.IsNullOrEmpty(sandbox.Network?.Ip) && manifest.Pod.Spec.HostNetwork == true ? HostAddress.Primary() : sandbox.Network?.Ip ?? "";
+            var environment = new PodEnvironment(manifest, podIp, Environment.MachineName);
             var phase = await RunContainersAsync(manifest, podId, imageRefs, environment, volumes, cancellationToken).ConfigureAwait(false);
             await PodReport.WriteAsync(output, runtime, manifest, podId, phase, logFolder, cancellationToken).ConfigureAwait(false);
             if (!PodPhase.IsSuccess(phase))

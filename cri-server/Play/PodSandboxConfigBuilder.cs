@@ -15,7 +15,7 @@ public static class PodSandboxConfigBuilder
         var config = new PodSandboxConfig
         {
             Metadata = new PodSandboxMetadata { Name = manifest.Name, Namespace = manifest.Namespace, Uid = manifest.Uid, Attempt = 0 },
-            Hostname = spec.HostNetwork == true ? "" : HostName(manifest),
+            Hostname = spec.HostNetwork == true ? Environment.MachineName : HostName(manifest),
             LogDirectory = settings.LogFolder(manifest.Namespace, manifest.Name, manifest.Uid),
             DnsConfig = PodDns.For(spec, hostResolvConf),
             Linux = new LinuxPodSandboxConfig
@@ -51,7 +51,8 @@ public static class PodSandboxConfigBuilder
         [KubernetesLabels.PlayedBy] = "true",
     };
 
-    // spec.hostname, else the pod's name, cut to the 63 characters of a host name as the kubelet does.
+    // A host-network pod has the node's name, as it shares the node's network identity; any
+    // other pod has spec.hostname, else the pod's name, cut to the 63 characters of a host name as the kubelet does.
     private static string HostName(PodManifest manifest)
     {
         var name = string.IsNullOrEmpty(manifest.Pod.Spec.Hostname) ? manifest.Name : manifest.Pod.Spec.Hostname;

@@ -143,6 +143,29 @@ public sealed class PodManifestTests
     }
 
     [Fact]
+    public void A_host_network_pod_shares_the_nodes_namespaces_and_name_and_an_ignored_field_is_a_warning()
+    {
+        var manifest = PodManifest.Parse("""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: node-agent }
+            spec:
+              hostNetwork: true
+              hostIPC: true
+              containers: [{ name: main, image: busybox, livenessProbe: { exec: { command: ["true"] } } }]
+              volumes: [{ name: scratch, emptyDir: { sizeLimit: 1Gi } }]
+            """);
+
+        var config = PodSandboxConfigBuilder.Build(manifest, Settings);
+
+        Assert.Equal(NamespaceMode.Node, config.Linux.SecurityContext.NamespaceOptions.Network);
+        Assert.Equal(NamespaceMode.Node, config.Linux.SecurityContext.NamespaceOptions.Ipc);
+        Assert.Equal(NamespaceMode.Container, config.Linux.SecurityContext.NamespaceOptions.Pid);
+        Assert.Equal(Environment.MachineName, config.Hostname);
+        Assert.Equal(2, manifest.Warnings.Count);
+    }
+
+    [Fact]
     public void RunAsNonRoot_refuses_a_container_that_would_run_as_root_and_one_whose_user_cannot_be_verified()
     {
         var manifest = PodManifest.Parse(Minimal.Replace("      image: busybox", "      image: busybox\n      securityContext: { runAsNonRoot: true }", StringComparison.Ordinal));
