@@ -5,21 +5,29 @@ namespace CriO.Server.Clients;
 /// <summary>An HTTP handler whose every connection goes to one unix socket (the CRI socket, for crio's own client commands).</summary>
 public static class UnixSocketHttpHandler
 {
-    public static SocketsHttpHandler Create(string socketPath) => new()
+    private const string Scheme = "unix://";
+
+    /// <param name="socketPath">A path, or an endpoint as the kubelet writes it (unix:///var/run/crio/crio.sock).</param>
+    public static SocketsHttpHandler Create(string socketPath)
     {
-        ConnectCallback = async (_, cancellationToken) =>
+        ArgumentNullException.ThrowIfNull(socketPath);
+        var path = socketPath.StartsWith(Scheme, StringComparison.Ordinal) ? socketPath[Scheme.Length..] : socketPath;
+        return new SocketsHttpHandler
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
+            ConnectCallback = async (_, cancellationToken) =>
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+    }
 }

@@ -78,6 +78,7 @@ public static class CrioCommandLine
         root.Subcommands.Add(StorageCommand.CreateWipe(Sources));
         root.Subcommands.Add(StorageCommand.CreateCheck(Sources));
         root.Subcommands.Add(StatusCommand.Create(Sources));
+        root.Subcommands.Add(Play.PlayCommand.Create(Sources));
 
         var version = new Command("version", "Print the version of crio and of the CRI it serves.");
         version.SetAction(_ =>

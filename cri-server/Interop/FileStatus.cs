@@ -19,6 +19,8 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, ulong Link
 
     public bool IsSocket => Type == (uint)S_IFSOCK;
 
+    public bool IsRegularFile => Type == (uint)S_IFREG;
+
     /// <summary><c>c</c>, <c>b</c> or <c>p</c> for a character device, block device or FIFO (the OCI device types); else empty.</summary>
     public string DeviceKind =>
         Type == (uint)S_IFCHR ? "c" : Type == (uint)S_IFBLK ? "b" : Type == (uint)S_IFIFO ? "p" : "";

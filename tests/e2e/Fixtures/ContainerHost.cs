@@ -33,7 +33,8 @@ internal sealed class ContainerHost : IAsyncDisposable
 
     /// <summary>A host whose containers run under <paramref name="monitor"/> (null: crio's default, crio-conmon).</summary>
     /// <param name="prepare">More set-up of the daemon's folder before it starts (drop-in config files).</param>
-    public static async Task<ContainerHost> StartAsync(string? monitor = null, Action<PodTestHost>? prepare = null)
+    /// <param name="registriesConf">The daemon's registries.conf for the registry (default: it is searched for short names).</param>
+    public static async Task<ContainerHost> StartAsync(string? monitor = null, Action<PodTestHost>? prepare = null, Func<DistributionRegistry, string>? registriesConf = null)
     {
         await HybridCgroups.EnsureV1MountsAsync();
         var registry = await DistributionRegistry.StartAsync();
@@ -45,7 +46,7 @@ internal sealed class ContainerHost : IAsyncDisposable
             {
                 h.Folder.RealRuntimes = true;
                 h.Folder.Monitor = monitor;
-                h.Folder.WriteRegistriesConf(RegistryPullFixture.InsecureSearch(registry));
+                h.Folder.WriteRegistriesConf((registriesConf ?? RegistryPullFixture.InsecureSearch)(registry));
                 prepare?.Invoke(h);
             });
             var image = $"{registry.Host}/library/busybox:1";

@@ -6,11 +6,8 @@ namespace CriO.E2E.Tests.Fixtures;
 /// <summary>A .NET gRPC channel to a unix socket, as a CRI client would open one.</summary>
 internal static class UnixSocketChannel
 {
-    public static GrpcChannel Create(string socketPath) =>
-        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = CriO.Server.Clients.UnixSocketHttpHandler.Create(socketPath),
-        });
+    // The channel crio's own clients (crio play) open, so the tests and the tools reach the daemon one way.
+    public static GrpcChannel Create(string socketPath) => CriO.Server.Clients.CriSocketChannel.Create(socketPath);
 
     public static async Task<bool> AcceptsConnectionsAsync(string socketPath, CancellationToken cancellationToken)
     {
