@@ -1,3 +1,6 @@
 using CriO.Server.CommandLine;
 
-return await CrioCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+var parsed = CrioCommandLine.Create().Parse(args);
+return PlayForwarder.IsPlay(parsed)
+    ? await PlayForwarder.RunAsync(args).ConfigureAwait(false)
+    : await parsed.InvokeAsync().ConfigureAwait(false);

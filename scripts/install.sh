@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs crio on this node as a service, for operators (run.sh is the try-it-now path):
 # the runtimes, monitor and CNI plugins from Debian; crio and its helpers (crio-conmon,
-# crio-pinns, crio-pause) into $PREFIX/bin; manifests/crio.conf as /etc/crio/crio.conf and
+# crio-pinns, crio-pause, crio-play) into $PREFIX/bin; manifests/crio.conf as /etc/crio/crio.conf and
 # manifests/crictl.yaml as /etc/crictl.yaml unless they exist; the bridge CNI network when
 # /etc/cni/net.d has none; the systemd unit, enabled and started where systemd runs.
 #   PREFIX   install prefix (default /usr/local); the unit's ExecStart expects /usr/local/bin
@@ -26,7 +26,7 @@ fi
 
 log "installing crio and its helpers into $DESTDIR$PREFIX/bin"
 install -d "$DESTDIR$PREFIX/bin"
-install -m 0755 "$out/crio" "$out/crio-conmon" "$out/crio-pinns" "$out/crio-pause" "$DESTDIR$PREFIX/bin/"
+install -m 0755 "$out/crio" "$out/crio-conmon" "$out/crio-pinns" "$out/crio-pause" "$out/crio-play" "$DESTDIR$PREFIX/bin/"
 
 # An existing file is the operator's: never overwritten.
 install_once() {

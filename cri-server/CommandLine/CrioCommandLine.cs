@@ -18,7 +18,9 @@ public static class CrioCommandLine
         ["--storage-driver"] = "-s",
     };
 
-    public static RootCommand Create()
+    /// <param name="play">Builds the real `crio play` (crio-play passes it); without it `play` is
+    /// a stand-in that Program hands to crio-play, so the daemon's binary stays without it.</param>
+    public static RootCommand Create(Func<Func<ParseResult, ConfigSources>, Command>? play = null)
     {
         var configFile = new Option<string>("--config", "-c")
         {
@@ -78,7 +80,7 @@ public static class CrioCommandLine
         root.Subcommands.Add(StorageCommand.CreateWipe(Sources));
         root.Subcommands.Add(StorageCommand.CreateCheck(Sources));
         root.Subcommands.Add(StatusCommand.Create(Sources));
-        root.Subcommands.Add(Play.PlayCommand.Create(Sources));
+        root.Subcommands.Add(play is null ? PlayForwarder.StandIn() : play(Sources));
 
         var version = new Command("version", "Print the version of crio and of the CRI it serves.");
         version.SetAction(_ =>

@@ -39,8 +39,8 @@ ensure_dotnet() {
 
 # Publishes crio as a NativeAOT executable to $1 (the form run.sh runs and the e2e suite tests),
 # with the helpers it execs beside it, also NativeAOT: crio-pinns (pins a pod's namespaces),
-# crio-pause (a pod's PID 1) and crio-conmon (a container's monitor); crio looks for them in its
-# own folder.
+# crio-pause (a pod's PID 1), crio-conmon (a container's monitor) and crio-play (`crio play`);
+# crio looks for them in its own folder.
 publish_crio() {
   local rid project
   case "$(uname -m)" in
@@ -50,7 +50,7 @@ publish_crio() {
   esac
   # NativeAOT links with the system C toolchain.
   ensure_packages gcc libc6-dev zlib1g-dev
-  for project in cri-server/CriO.Server.csproj pinns/CriO.Pinns.csproj pause/CriO.Pause.csproj conmon/Monitor/CriO.Conmon.Monitor.csproj; do
+  for project in cri-server/CriO.Server.csproj pinns/CriO.Pinns.csproj pause/CriO.Pause.csproj conmon/Monitor/CriO.Conmon.Monitor.csproj play/CriO.Play.csproj; do
     dotnet publish "$REPO_ROOT/$project" -c Release -r "$rid" -o "$1" -v quiet -nologo >/dev/null
   done
 }

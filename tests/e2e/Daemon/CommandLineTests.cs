@@ -102,7 +102,7 @@ public class CommandLineTests
             [$"DESTDIR={stage}", $"CRIO_OUT={Path.GetDirectoryName(RepositoryPaths.CrioBinary)}", Path.Combine(RepositoryPaths.Root, "scripts", "install.sh")]);
 
         Assert.True(exitCode == 0, errors);
-        foreach (var binary in new[] { "crio", "crio-conmon", "crio-pinns", "crio-pause" })
+        foreach (var binary in new[] { "crio", "crio-conmon", "crio-pinns", "crio-pause", "crio-play" })
         {
             Assert.True(File.Exists(Path.Combine(stage, "usr", "local", "bin", binary)), binary);
         }
