@@ -36,15 +36,16 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         {
             var volumes = PodVolumes.Prepare(manifest, podFolder);
             Directory.CreateDirectory(logFolder);
+            var sandboxConfig = PodSandboxConfigBuilder.Build(manifest, settings);
             podId = (await runtime.RunPodSandboxAsync(new RunPodSandboxRequest
             {
-                Config = PodSandboxConfigBuilder.Build(manifest, settings),
+                Config = sandboxConfig,
                 RuntimeHandler = manifest.Pod.Spec.RuntimeClassName ?? "",
             }, cancellationToken: cancellationToken)).PodSandboxId;
             var sandbox = (await runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = podId }, cancellationToken: cancellationToken)).Status;
             var podIp = string.IsNullOrEmpty(sandbox.Network?.Ip) && manifest.Pod.Spec.HostNetwork == true ? HostAddress.Primary() : sandbox.Network?.Ip ?? "";
-            var environment = new PodEnvironment(manifest, podIp, Environment.MachineName);
-            var phase = await RunContainersAsync(manifest, podId, imageRefs, environment, volumes, cancellationToken).ConfigureAwait(false);
+            var pod = new PlayedPod(manifest, podId, sandboxConfig, imageRefs, new PodEnvironment(manifest, podIp, Environment.MachineName), volumes, PodQos.MachineMemory());
+            var phase = await RunContainersAsync(pod, cancellationToken).ConfigureAwait(false);
             await PodReport.WriteAsync(output, runtime, manifest, podId, phase, logFolder, cancellationToken).ConfigureAwait(false);
             if (!PodPhase.IsSuccess(phase))
             {
@@ -60,15 +61,16 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         }
     }
 
-    private async Task<string> RunContainersAsync(PodManifest manifest, string podId, IReadOnlyDictionary<string, string> imageRefs, PodEnvironment environment, PodVolumes volumes, CancellationToken cancellationToken)
+    private async Task<string> RunContainersAsync(PlayedPod pod, CancellationToken cancellationToken)
     {
+        var manifest = pod.Manifest;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.Timeout);
         try
         {
             foreach (var init in manifest.Pod.Spec.InitContainers ?? [])
             {
-                var id = await StartAsync(manifest, podId, init, imageRefs, environment, volumes, cancellationToken).ConfigureAwait(false);
+                var id = await StartAsync(pod, init, cancellationToken).ConfigureAwait(false);
                 var exitCode = await WaitForExitAsync(id, deadline.Token).ConfigureAwait(false);
                 if (exitCode != 0)
                 {
@@ -80,7 +82,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
             var ids = new List<string>();
             foreach (var container in manifest.Pod.Spec.Containers)
             {
-                ids.Add(await StartAsync(manifest, podId, container, imageRefs, environment, volumes, cancellationToken).ConfigureAwait(false));
+                ids.Add(await StartAsync(pod, container, cancellationToken).ConfigureAwait(false));
             }
 
             if (manifest.RestartPolicy == "Always")
@@ -103,11 +105,10 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         }
     }
 
-    private async Task<string> StartAsync(PodManifest manifest, string podId, V1Container container, IReadOnlyDictionary<string, string> imageRefs, PodEnvironment environment, PodVolumes volumes, CancellationToken cancellationToken)
+    private async Task<string> StartAsync(PlayedPod pod, V1Container container, CancellationToken cancellationToken)
     {
-        var sandboxConfig = PodSandboxConfigBuilder.Build(manifest, settings);
-        var config = ContainerConfigBuilder.Build(manifest, container, imageRefs[container.Image], environment, volumes, PodQos.MachineMemory());
-        var id = (await runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = podId, Config = config, SandboxConfig = sandboxConfig }, cancellationToken: cancellationToken)).ContainerId;
+        var config = ContainerConfigBuilder.Build(pod.Manifest, container, pod.ImageRefs[container.Image], pod.Environment, pod.Volumes, pod.MachineMemory);
+        var id = (await runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = pod.Id, Config = config, SandboxConfig = pod.SandboxConfig }, cancellationToken: cancellationToken)).ContainerId;
         await runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: cancellationToken);
         return id;
     }
@@ -157,4 +158,14 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         PodTeardown.DeleteFolder(podFolder);
         PodTeardown.DeleteFolder(logFolder);
     }
+
+    /// <summary>What every container of the running pod is built from, settled once.</summary>
+    private sealed record PlayedPod(
+        PodManifest Manifest,
+        string Id,
+        PodSandboxConfig SandboxConfig,
+        IReadOnlyDictionary<string, string> ImageRefs,
+        PodEnvironment Environment,
+        PodVolumes Volumes,
+        long MachineMemory);
 }
