@@ -149,8 +149,9 @@ public static class DaemonTelemetry
 
         if (metrics.MetricsSocket.Length > 0)
         {
-            // A socket file left by an earlier daemon would make the bind fail.
-            File.Delete(metrics.MetricsSocket);
+            // A socket left by an earlier daemon would make the bind fail; anything else at that
+            // path is not ours to delete (the bind then fails and says so).
+            CriSocket.Remove(metrics.MetricsSocket);
             kestrel.ListenUnixSocket(metrics.MetricsSocket, Configure);
         }
         else
