@@ -7,24 +7,36 @@ namespace CriO.Server.Streaming.Spdy;
 
 /// <summary>
 /// SPDY/3 header blocks: a count of name/value pairs, then each name and value with a 4-byte
-/// big-endian length (several values of one name joined by NUL), all of it compressed with
-/// zlib and the SPDY dictionary. Each direction of a connection is one zlib stream that goes
-/// on across frames, so a connection keeps one codec and every header block goes through it
-/// in frame order, even one whose stream is refused. Each block we write ends with a zlib
-/// flush, so the peer can decode it whole without waiting for the next one. Decoding (the
-/// reader) and encoding (a writer, under the connection's write lock) may run at once.
+/// big-endian length (several values of one name joined by NUL), all of it in zlib with the
+/// SPDY dictionary. Each direction of a connection is one zlib stream that goes on across
+/// frames, so a connection keeps one codec and every header block goes through it in frame
+/// order, even one whose stream is refused. Decoding (the reader) and encoding (a writer,
+/// under the connection's write lock) may run at once.
 /// </summary>
+/// <remarks>
+/// What we send ends each header block as zlib's sync flush does: the block's bytes in stored
+/// (uncompressed) blocks, then an empty stored block. Go's SPDY framer, which the kubelet's
+/// clients use, inflates a frame's block from that frame's bytes alone and fails the whole
+/// connection if its inflater reads one byte more; Go's inflater hands out a deflate block's
+/// output only once it has read the header of the block after it, so that next header must be
+/// in the same frame. SharpZipLib's flush ends with empty fixed-Huffman blocks instead, after
+/// which Go reads on into the next frame: every second stream of a session broke that way. The
+/// blocks we send are a few short headers, so leaving them uncompressed costs nothing.
+/// </remarks>
 internal sealed class SpdyHeaderCodec
 {
     /// <summary>The largest decompressed header block taken (the Kubernetes streams carry a few short headers).</summary>
     public const int MaxBlockSize = 256 * 1024;
 
-    private readonly Inflater _inflater = new();
-    private readonly Deflater _deflater = new(Deflater.DEFAULT_COMPRESSION);
-    private readonly byte[] _inflated = new byte[4096];
-    private readonly byte[] _deflated = new byte[4096];
+    // zlib's stream header: deflate with a 32 KiB window (0x78), then FDICT set and the check
+    // bits that make the pair a multiple of 31 (RFC 1950, 2.2), then the dictionary's Adler-32.
+    private const byte ZlibMethod = 0x78;
+    private const byte ZlibFlagsWithDictionary = 0x3f;
+    private const int MaxStoredBlock = ushort.MaxValue;
 
-    public SpdyHeaderCodec() => _deflater.SetDictionary(SpdyHeaderDictionary.Bytes);
+    private readonly Inflater _inflater = new();
+    private readonly byte[] _inflated = new byte[4096];
+    private bool _streamStarted;
 
     /// <summary>Decodes one compressed header block; names come back lowercase.</summary>
     /// <exception cref="InvalidDataException">The block is not valid zlib data or not a valid name/value block.</exception>
@@ -52,27 +64,36 @@ internal sealed class SpdyHeaderCodec
         return Deflate(block.ToArray());
     }
 
+    /// <summary>The block as zlib stored blocks and a sync flush, after the stream header when it is the stream's first.</summary>
     private byte[] Deflate(byte[] block)
     {
-        using var compressed = new MemoryStream();
-        _deflater.SetInput(block);
-        _deflater.Flush();
-        while (true)
+        using var compressed = new MemoryStream(block.Length + 16);
+        if (!_streamStarted)
         {
-            var count = _deflater.Deflate(_deflated);
-            if (count <= 0)
-            {
-                break;
-            }
-
-            compressed.Write(_deflated, 0, count);
+            compressed.WriteByte(ZlibMethod);
+            compressed.WriteByte(ZlibFlagsWithDictionary);
+            Span<byte> dictionaryId = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(dictionaryId, SpdyHeaderDictionary.Adler32);
+            compressed.Write(dictionaryId);
+            _streamStarted = true;
         }
 
-        if (!_deflater.IsNeedingInput)
+        Span<byte> head = stackalloc byte[5];
+        for (var at = 0; at < block.Length; at += MaxStoredBlock)
         {
-            throw new InvalidOperationException("the header block was not compressed whole");
+            var length = (ushort)Math.Min(MaxStoredBlock, block.Length - at);
+
+            // Not the final block (the stream goes on), type 00 (stored): three zero bits, and
+            // the rest of that byte is padding; then LEN and its one's complement, little-endian.
+            head[0] = 0;
+            BinaryPrimitives.WriteUInt16LittleEndian(head[1..], length);
+            BinaryPrimitives.WriteUInt16LittleEndian(head[3..], (ushort)~length);
+            compressed.Write(head);
+            compressed.Write(block, at, length);
         }
 
+        // The empty stored block that closes a sync flush: 0 bits of header and padding, LEN 0, ~0.
+        compressed.Write([0x00, 0x00, 0x00, 0xff, 0xff]);
         return compressed.ToArray();
     }
 

@@ -33,6 +33,9 @@ internal static class SpdyHeaderDictionary
         + "application/xml,application/xhtml+xml,text/plain,text/javascript,publicprivatemax-age="
         + "gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.";
 
+    /// <summary>The dictionary's Adler-32, which a zlib stream that uses it names in its header.</summary>
+    public const uint Adler32 = 0xe3c6a7c2;
+
     /// <summary>The dictionary's bytes (1423 of them).</summary>
     public static byte[] Bytes { get; } = Build();
 

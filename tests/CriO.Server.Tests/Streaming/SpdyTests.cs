@@ -22,6 +22,7 @@ public sealed class SpdyTests
         adler.Update(SpdyHeaderDictionary.Bytes);
         Assert.Equal(1423, SpdyHeaderDictionary.Bytes.Length);
         Assert.Equal(0xe3c6a7c2, adler.Value);
+        Assert.Equal(SpdyHeaderDictionary.Adler32, adler.Value);
     }
 
     [Fact]
@@ -39,6 +40,49 @@ public sealed class SpdyTests
         }
 
         Assert.Throws<InvalidDataException>(() => new SpdyHeaderCodec().Decode([1, 2, 3, 4]));
+    }
+
+    // Go's SPDY framer inflates each frame's block from that frame's bytes alone and fails the
+    // connection when the inflater would read one bit past them: the blocks we send must be
+    // whole in themselves, with nothing held back for the next frame.
+    [Fact]
+    public void Each_header_block_we_send_is_whole_in_its_own_bytes()
+    {
+        var sender = new SpdyHeaderCodec();
+        var first = sender.Encode([new(":status", "200"), new(":version", "HTTP/1.1")]);
+        Assert.Equal([0x78, 0x3f], first[..2]);
+        Assert.Equal(0, ((first[0] << 8) | first[1]) % 31);
+        Assert.Equal(SpdyHeaderDictionary.Adler32, BinaryPrimitives.ReadUInt32BigEndian(first.AsSpan(2)));
+
+        var inflater = new ICSharpCode.SharpZipLib.Zip.Compression.Inflater();
+        var output = new byte[4096];
+        foreach (var block in new[] { first, sender.Encode([new(":status", "200")]), sender.Encode([new("streamtype", "stdout")]) })
+        {
+            // Past the stream header: a stored block (a 0 byte, LEN, ~LEN, LEN bytes), then the
+            // empty stored block that ends a sync flush, whose header Go must find in this frame.
+            var at = block == first ? 6 : 0;
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at + 1));
+            Assert.Equal(0, block[at]);
+            Assert.Equal((ushort)~length, BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(at + 3)));
+            Assert.Equal(block.Length, at + 5 + length + 5);
+            Assert.Equal([0x00, 0x00, 0x00, 0xff, 0xff], block[^5..]);
+
+            inflater.SetInput(block);
+            var produced = 0;
+            int count;
+            while ((count = inflater.Inflate(output, produced, output.Length - produced)) > 0 || inflater.IsNeedingDictionary)
+            {
+                if (inflater.IsNeedingDictionary)
+                {
+                    inflater.SetDictionary(SpdyHeaderDictionary.Bytes);
+                }
+
+                produced += count;
+            }
+
+            Assert.True(inflater.IsNeedingInput);
+            Assert.Equal(length, produced);
+        }
     }
 
     [Fact]
