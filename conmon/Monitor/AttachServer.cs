@@ -11,6 +11,11 @@ namespace CriO.Conmon.Monitor;
 /// numbers, 1 being stdin) and the data; what a client sends is the container's stdin. A client
 /// that cannot keep up loses packets rather than stalling the log.
 /// </summary>
+/// <remarks>
+/// A client that shuts down its writing side (the daemon does when its user's stdin ends) has
+/// finished its input, not its session: it goes on getting the output, as with upstream conmon,
+/// until a packet cannot reach it any more (it has closed) or the monitor ends.
+/// </remarks>
 internal sealed class AttachServer : IDisposable
 {
     public const byte StdoutStream = 2;
@@ -18,6 +23,7 @@ internal sealed class AttachServer : IDisposable
 
     private readonly string _socketPath;
     private readonly List<SafeFd> _clients = [];
+    private readonly HashSet<SafeFd> _inputEnded = [];
     private readonly byte[] _packet = new byte[ContainerMonitor.ReadSize + 1];
 
     public AttachServer(string bundle, string socketDirectory, string uuid, bool fullAttach)
@@ -57,8 +63,12 @@ internal sealed class AttachServer : IDisposable
     public void Drop(SafeFd client)
     {
         _clients.Remove(client);
+        _inputEnded.Remove(client);
         client.Dispose();
     }
+
+    /// <summary>The client has sent its last input; it keeps getting the output.</summary>
+    public void EndInput(SafeFd client) => _inputEnded.Add(client);
 
     public void Broadcast(byte stream, ReadOnlySpan<byte> data)
     {
@@ -70,9 +80,20 @@ internal sealed class AttachServer : IDisposable
         _packet[0] = stream;
         data.CopyTo(_packet.AsSpan(1));
         var packet = _packet.AsSpan(0, data.Length + 1);
+        List<SafeFd>? gone = null;
         foreach (var client in _clients)
         {
-            MonitorCalls.SendPacket(client, packet);
+            // A client still sending is dropped when it reads EOF; one whose input has ended is
+            // watched no more, so a packet it cannot take is how its close is noticed.
+            if (!MonitorCalls.SendPacket(client, packet) && _inputEnded.Contains(client))
+            {
+                (gone ??= []).Add(client);
+            }
+        }
+
+        foreach (var client in gone ?? [])
+        {
+            Drop(client);
         }
     }
 
@@ -84,6 +105,7 @@ internal sealed class AttachServer : IDisposable
         }
 
         _clients.Clear();
+        _inputEnded.Clear();
         Listener.Dispose();
         File.Delete(_socketPath);
     }

@@ -116,9 +116,11 @@ internal sealed class ContainerMonitor(MonitorCommandLine options, SafeFd? syncP
                     case var token when clients.TryGetValue(token, out var client):
                         if (!ForwardInput(client))
                         {
+                            // EOF: the client has closed, or only shut down its input; either way it
+                            // sends no more, and output goes on reaching it while it is there.
                             MonitorCalls.EpollRemove(epoll, client.Number);
                             clients.Remove(token);
-                            attach!.Drop(client);
+                            attach!.EndInput(client);
                             if (!options.LeaveStdinOpen && _terminal is null)
                             {
                                 // stdin_once: the first attach session's end is the container's EOF

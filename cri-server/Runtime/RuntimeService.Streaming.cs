@@ -39,7 +39,7 @@ public sealed partial class RuntimeService
         }
 
         var url = _streaming.Register(new AttachStreamRequest(container.Id, request.Tty, request.Stdin, request.Stdout, request.Stderr,
-            CriO.Conmon.Client.MonitorFiles.ControlFifo(container.Record.Bundle)));
+            CriO.Conmon.Client.MonitorFiles.ControlFifo(container.Record.Bundle), container.Config.StdinOnce));
         return Task.FromResult(new AttachResponse { Url = url });
     }
 

@@ -10,6 +10,15 @@ namespace CriO.Server.Streaming;
 /// on channel 4 goes to the monitor's control FIFO (a terminal's size). The session
 /// ends when the container's monitor closes the socket (the container exited) or the client goes.
 /// </summary>
+/// <remarks>
+/// When the client has finished its stdin, we shut down our writing side of the socket: the
+/// monitor reads that as the attach client's EOF and, for a stdin_once container, closes the
+/// container's stdin. For a container with neither stdin_once nor a terminal that also ends the
+/// session, as it does on CRI-O: nothing the client can send will reach the container again,
+/// and a client waits for the session's end to return (critest's attach does). A stdin_once or
+/// terminal session goes on until the output ends, so what the container prints on its way
+/// out still reaches the client.
+/// </remarks>
 internal static class AttachSession
 {
     private const byte MonitorStdout = 2;
@@ -29,11 +38,20 @@ internal static class AttachSession
         }
 
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stdinEnded = new CancellationTokenSource();
         var input = channels.ReceiveAsync(async (channel, data) =>
         {
             if (channel == ExecSession.Stdin && request.Stdin)
             {
                 await socket.SendAsync(data, SocketFlags.None, stopReading.Token).ConfigureAwait(false);
+            }
+            else if (channel == IStreamChannels.CloseSignal && data.Span is [ExecSession.Stdin] && request.Stdin)
+            {
+                socket.Shutdown(SocketShutdown.Send);
+                if (!request.StdinOnce && !request.Tty)
+                {
+                    CancelQuietly(stdinEnded);
+                }
             }
             else if (channel == ExecSession.Resize && request.Tty && TerminalSize.Parse(data.Span) is { } size)
             {
@@ -45,11 +63,12 @@ internal static class AttachSession
         // A client that closes the WebSocket ends the session too.
         using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _ = input.ContinueWith(_ => CancelQuietly(clientGone), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using var outputEnds = CancellationTokenSource.CreateLinkedTokenSource(clientGone.Token, stdinEnded.Token);
         var buffer = new byte[MonitorFiles.AttachPacketSize];
         try
         {
             int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, clientGone.Token).ConfigureAwait(false)) > 0)
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, outputEnds.Token).ConfigureAwait(false)) > 0)
             {
                 var channel = buffer[0] switch
                 {
@@ -66,6 +85,10 @@ internal static class AttachSession
         catch (SocketException)
         {
             // The monitor has gone with its container: the end of the session, as a close would be.
+        }
+        catch (OperationCanceledException) when (stdinEnded.IsCancellationRequested && !clientGone.IsCancellationRequested)
+        {
+            // The client's stdin has ended a session that nothing else would end.
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

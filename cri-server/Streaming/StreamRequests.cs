@@ -7,7 +7,8 @@ public sealed record ExecStreamRequest(string ContainerId, IReadOnlyList<string>
     : StreamRequest("exec");
 
 /// <param name="ControlFifo">The monitor's control FIFO, where a terminal's resizes go.</param>
-public sealed record AttachStreamRequest(string ContainerId, bool Tty, bool Stdin, bool Stdout, bool Stderr, string ControlFifo)
+/// <param name="StdinOnce">The container was created with stdin_once: the end of the first session's stdin is the container's EOF.</param>
+public sealed record AttachStreamRequest(string ContainerId, bool Tty, bool Stdin, bool Stdout, bool Stderr, string ControlFifo, bool StdinOnce)
     : StreamRequest("attach");
 
 public sealed record PortForwardStreamRequest(string PodId, string NetworkNamespace, IReadOnlyList<int> Ports)
