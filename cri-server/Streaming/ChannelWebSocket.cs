@@ -27,9 +27,9 @@ internal sealed class ChannelWebSocket : IStreamChannels
     public static readonly string[] RemoteCommandProtocols =
         ["v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
 
-    /// <summary>Port-forward subprotocols.</summary>
+    /// <summary>Port-forward subprotocols: the channel ones, and SPDY tunnelled in the WebSocket (served by SpdyPortForward).</summary>
     public static readonly string[] PortForwardProtocols =
-        ["v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
+        [Spdy.SpdyPortForward.TunnelProtocol, "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
 
     private readonly SemaphoreSlim _sending = new(1, 1);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using CriO.Conmon.Client;
 using CriO.Server.Config;
@@ -130,8 +131,23 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
             return;
         }
 
-        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol, IdleTimeout, time);
         var aborted = context.RequestAborted;
+        if (protocol == SpdyPortForward.TunnelProtocol)
+        {
+            // The name has a '/', which RFC 6455's token grammar (and so .NET's accept) refuses;
+            // Go clients send and expect it as it is, so the answer's header is set by hand.
+            context.Response.Headers.SecWebSocketProtocol = protocol;
+            using var tunnel = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext()).ConfigureAwait(false);
+            await using (var transport = WebSocketStream.Create(tunnel, WebSocketMessageType.Binary, ownsWebSocket: false))
+            {
+                await ServeSpdyPortForwardAsync(transport, (PortForwardStreamRequest)request, aborted).ConfigureAwait(false);
+            }
+
+            await CloseTunnelAsync(tunnel, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        using var channels = new ChannelWebSocket(await context.WebSockets.AcceptWebSocketAsync(protocol).ConfigureAwait(false), protocol, IdleTimeout, time);
         if (request is PortForwardStreamRequest forward)
         {
             var ports = forward.Ports.Count > 0 ? forward.Ports : QueryPorts(context);
@@ -153,13 +169,14 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
         }
 
         var aborted = context.RequestAborted;
-        await using var connection = new SpdyConnection(await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false), IdleTimeout, time);
+        var transport = await SpdyUpgrade.UpgradeAsync(context, protocol).ConfigureAwait(false);
         if (request is PortForwardStreamRequest forward)
         {
-            await SpdyPortForward.RunAsync(connection, forward, StreamCreationTimeout, aborted).ConfigureAwait(false);
-            await connection.GoAwayAsync(SpdyFrames.GoAwayOk, aborted).ConfigureAwait(false);
+            await ServeSpdyPortForwardAsync(transport, forward, aborted).ConfigureAwait(false);
             return;
         }
+
+        await using var connection = new SpdyConnection(transport, IdleTimeout, time);
 
         var (stdin, stdout, stderr, tty) = request switch
         {
@@ -175,6 +192,30 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
         }
 
         await RunSessionAsync(channels, request, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Port forwarding over a SPDY connection on <paramref name="transport"/> (upgraded or tunnelled), until the client ends it.</summary>
+    private async Task ServeSpdyPortForwardAsync(Stream transport, PortForwardStreamRequest forward, CancellationToken aborted)
+    {
+        await using var connection = new SpdyConnection(transport, IdleTimeout, time);
+        await SpdyPortForward.RunAsync(connection, forward, StreamCreationTimeout, aborted).ConfigureAwait(false);
+        await connection.GoAwayAsync(SpdyFrames.GoAwayOk, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends a tunnel normally (client-go reads a normal closure as the connection's EOF); a client gone already is no error.</summary>
+    private static async Task CloseTunnelAsync(WebSocket tunnel, CancellationToken aborted)
+    {
+        try
+        {
+            if (tunnel.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await tunnel.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, aborted).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The client has gone.
+        }
     }
 
     private async Task RunSessionAsync(IStreamChannels channels, StreamRequest request, CancellationToken aborted)

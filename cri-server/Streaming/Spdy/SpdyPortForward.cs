@@ -11,9 +11,18 @@ namespace CriO.Server.Streaming.Spdy;
 /// 127.0.0.1:PORT inside the pod, and a failure is told as text on the error stream. Many
 /// requests run at once on one connection, which lasts until the client closes it.
 /// </summary>
+/// <remarks>
+/// The SPDY connection comes either from an HTTP upgrade to SPDY/3.1 or, as client-go forwards
+/// ports since Kubernetes 1.30 (KEP-4006), tunnelled in a WebSocket whose subprotocol is
+/// <see cref="TunnelProtocol"/>: the SPDY frames ride in binary messages back to back, with no
+/// channel byte, and the tunnel's close is the connection's end.
+/// </remarks>
 internal static class SpdyPortForward
 {
     public const string Protocol = "portforward.k8s.io";
+
+    /// <summary>The WebSocket subprotocol of SPDY tunnelled in a WebSocket.</summary>
+    public const string TunnelProtocol = "SPDY/3.1+" + Protocol;
 
     public static async Task RunAsync(SpdyConnection connection, PortForwardStreamRequest request, TimeSpan streamCreationTimeout, CancellationToken cancellationToken)
     {
