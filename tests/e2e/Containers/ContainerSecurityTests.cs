@@ -76,6 +76,33 @@ public sealed class ContainerSecurityTests
         Assert.StartsWith("hello sh /usr/local/sbin:", line, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Regression: a container that named no seccomp profile ran under RuntimeDefault; the CRI,
+    /// and CRI-O since 1.30, run it unconfined (the kubelet asks for RuntimeDefault when it wants it).
+    /// </summary>
+    [Fact]
+    public async Task Seccomp_filters_only_a_container_that_asks_for_a_profile()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("seccomp"));
+        static Action<ContainerConfig> Asking(SecurityProfile? profile) => c => c.Linux = new LinuxContainerConfig
+        {
+            SecurityContext = new LinuxContainerSecurityContext { Seccomp = profile },
+        };
+
+        var bare = await setup.StartAsync(pod, "bare", ["sleep", "600"]);
+        var none = await setup.StartAsync(pod, "none", ["sleep", "600"], Asking(null));
+        var filtered = await setup.StartAsync(pod, "filtered", ["sleep", "600"], Asking(new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.RuntimeDefault }));
+        var open = await setup.StartAsync(pod, "open", ["sleep", "600"], Asking(new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.Unconfined }));
+
+        // The kernel's seccomp mode of the container's first process: 0 none, 2 a filter.
+        async Task<string> ModeAsync(string id) => (await setup.ExecAsync(id, "grep", "^Seccomp:", "/proc/1/status")).Output.Trim();
+        Assert.Equal("Seccomp:\t0", await ModeAsync(bare));
+        Assert.Equal("Seccomp:\t0", await ModeAsync(none));
+        Assert.Equal("Seccomp:\t2", await ModeAsync(filtered));
+        Assert.Equal("Seccomp:\t0", await ModeAsync(open));
+    }
+
     [Fact]
     public async Task Bind_mounts_are_read_only_or_writable_as_asked()
     {
