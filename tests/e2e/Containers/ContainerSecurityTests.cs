@@ -103,6 +103,30 @@ public sealed class ContainerSecurityTests
         Assert.Equal("Seccomp:\t0", await ModeAsync(open));
     }
 
+    /// <summary>Regression: a run_as_group with no user to go with was accepted (CRI-O and critest refuse it).</summary>
+    [Fact]
+    public async Task Run_as_group_without_a_user_is_refused_naming_the_field_and_leaves_nothing()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("groupless"));
+        var storageBefore = StorageContainers(setup);
+        var mountsBefore = Leftovers.PodMountsBelow(setup.Host.Folder.Root);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => setup.CreateAsync(pod, "groupless", ["sleep", "600"], c => c.Linux = new LinuxContainerConfig
+        {
+            SecurityContext = new LinuxContainerSecurityContext { RunAsGroup = new Int64Value { Value = 2000 } },
+        }));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("run_as_group", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+        Assert.Equal(storageBefore, StorageContainers(setup));
+        Assert.Equal(mountsBefore, Leftovers.PodMountsBelow(setup.Host.Folder.Root));
+        await setup.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod });
+        await setup.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod });
+        Assert.Empty(await LeakCheck.FindAsync(setup.Host, [pod]));
+    }
+
     [Fact]
     public async Task Bind_mounts_are_read_only_or_writable_as_asked()
     {
@@ -204,6 +228,15 @@ public sealed class ContainerSecurityTests
         var killed = await setup.WaitExitedAsync(hog);
         Assert.Equal("OOMKilled", killed.Reason);
         Assert.NotEqual(0, killed.ExitCode);
+    }
+
+    // The IDs of the store's containers (a pod's own storage container among them).
+    private static List<string> StorageContainers(ContainerHost setup)
+    {
+        var file = Path.Combine(setup.Host.Folder.Root, "storage", "overlay-containers", "containers.json");
+        return File.Exists(file)
+            ? [.. System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.EnumerateArray().Select(c => c.GetProperty("id").GetString()!).Order()]
+            : [];
     }
 
     private static ulong Capabilities((int ExitCode, string Output) status) =>
