@@ -27,8 +27,8 @@ internal static class ContainerCycle
         Image = new ImageSpec { Image = PauseImage.Name },
         Command = { "sleep", "600" },
         LogPath = $"c{iteration}.log",
-        // RuntimeDefault seccomp for both, as a kubelet with SeccompDefault (on by default since
-        // 1.27) asks: crio applies it when nothing is asked, containerd 1.6 would run unconfined.
+        // RuntimeDefault seccomp for both, asked for explicitly as a kubelet with seccompDefault
+        // (or a pod's seccompProfile) asks: with nothing asked, both run a container unconfined.
         Linux = new LinuxContainerConfig
         {
             Resources = new LinuxContainerResources(),

@@ -152,7 +152,8 @@ public sealed partial class ContainerManager
             ? target.Record.Pid
             : throw new FailedPreconditionException($"target container {containerId} is not running");
 
-    private static void Validate(ContainerConfig? config)
+    /// <summary>What the config alone can be refused for: checked before anything is looked up or made.</summary>
+    internal static void Validate(ContainerConfig? config)
     {
         if (config is null)
         {
@@ -177,6 +178,13 @@ public sealed partial class ContainerManager
         if (config.LogPath.Length > 0 && (config.LogPath.StartsWith('/') || config.LogPath.Split('/').Contains("..")))
         {
             throw new InvalidArgumentException($"config.log_path: \"{config.LogPath}\" must be relative to the pod's log_directory");
+        }
+
+        // A group alone would pair with whatever user the image names; CRI-O refuses it (critest
+        // checks), here before any storage or mount exists rather than undoing them.
+        if (config.Linux?.SecurityContext is { RunAsGroup: not null, RunAsUser: null, RunAsUsername.Length: 0 })
+        {
+            throw new InvalidArgumentException("config.linux.security_context.run_as_group: set without run_as_user or run_as_username");
         }
     }
 

@@ -6,26 +6,57 @@ using CriO.Storage.Store;
 namespace CriO.Server.Images;
 
 /// <summary>
-/// Finds the stored image a CRI request names: an image ID or unique ID prefix, a full
-/// reference (by tag or digest), or a short name tried against each candidate registries.conf
-/// gives it, as CRI-O looks images up.
+/// Finds the stored image a CRI request names, in CRI-O's order (its
+/// HeuristicallyTryResolvingStringAsIDPrefix, then its short-name candidates):
+/// <list type="number">
+/// <item>a full ID (64 hex digits as CRI-O reports it, or "sha256:ID" as containerd does) names
+/// an image by ID, whether or not it is still stored: such a string is never a repository name,
+/// so it never reaches the reference parser, which refuses it as one;</item>
+/// <item>3 to 63 hex digits are an ID prefix when they are the unique prefix of a stored image;</item>
+/// <item>anything else is a reference (by tag or digest), or a short name tried against each
+/// candidate registries.conf gives it. Hex digits that are neither a stored prefix nor a
+/// short name that resolves name nothing, as they do for CRI-O's ImageStatus.</item>
+/// </list>
 /// </summary>
 public sealed class ImageResolver(ContainerStorage storage, Func<RegistriesConfig> registries)
 {
+    // CRI-O's minimumTruncatedIDLength: fewer digits than this are never taken as an ID prefix.
+    private const int MinimumIdPrefixLength = 3;
+
+    private const string IdDigestPrefix = "sha256:";
+
     public ImageRecord? Find(string name) => FindWithName(name).Image;
 
-    /// <summary>The image, and which of its names the request matched (null when it named the ID).</summary>
+    /// <summary>
+    /// The image (null when none), and which of its names the request matched: null when it
+    /// named the image by ID (or by a digest), so the caller means the image, not one name.
+    /// </summary>
     public (ImageRecord? Image, string? MatchedName) FindWithName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var id = name.StartsWith("sha256:", StringComparison.Ordinal) && StoreIds.IsValid(name[7..]) ? name[7..] : name;
-        if (id.Length >= 3 && id.Length <= 64 && id.All(char.IsAsciiHexDigitLower)
-            && storage.Images.Find(id) is { } byId && byId.Id.StartsWith(id, StringComparison.Ordinal))
+        if (FullId(name) is { } id)
         {
-            return (byId, null);
+            return (storage.Images.Find(id) is { } byId && byId.Id == id ? byId : null, null);
         }
 
-        foreach (var candidate in registries().ResolveShortName(name).Candidates)
+        var hex = name.Length >= MinimumIdPrefixLength && name.All(char.IsAsciiHexDigit);
+        if (hex && storage.Images.Find(name) is { } byPrefix && byPrefix.Id.StartsWith(name, StringComparison.Ordinal))
+        {
+            return (byPrefix, null);
+        }
+
+        ShortNameResolution resolution;
+        try
+        {
+            resolution = registries().ResolveShortName(name);
+        }
+        catch (Exception e) when (hex && e is ShortNameResolutionException or ReferenceFormatException)
+        {
+            // What looks like an ID prefix of an image that is gone is no error either.
+            return (null, null);
+        }
+
+        foreach (var candidate in resolution.Candidates)
         {
             var reference = candidate.Tag is null && candidate.Digest is null ? candidate.WithTag(ImageReference.DefaultTag) : candidate;
             if (storage.Images.Find(reference.ToString()) is { } byName)
@@ -41,5 +72,11 @@ public sealed class ImageResolver(ContainerStorage storage, Func<RegistriesConfi
         }
 
         return (null, null);
+    }
+
+    private static string? FullId(string name)
+    {
+        var id = name.StartsWith(IdDigestPrefix, StringComparison.Ordinal) ? name[IdDigestPrefix.Length..] : name;
+        return StoreIds.IsValid(id) ? id : null;
     }
 }

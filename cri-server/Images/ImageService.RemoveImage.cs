@@ -1,14 +1,17 @@
 using CriO.Cri;
 using CriO.Server.Errors;
+using CriO.Storage.Store;
 using Grpc.Core;
 
 namespace CriO.Server.Images;
 
 public sealed partial class ImageService
 {
-    // Removing an image that is not there succeeds: the kubelet retries removals (CRI contract).
-    // By one of several names, only that name goes (an untag); otherwise the image and its
-    // unused layers go, refused while a container uses it.
+    // Removing an image that is not there succeeds, whatever names it (reference, ID, sha256:ID
+    // or ID prefix): the CRI makes RemoveImage idempotent, and the kubelet retries it. As in
+    // CRI-O, a request by name takes only that name off while the image has others (the store
+    // decides, under its lock); by ID (or digest) the image goes with all its names and its
+    // unused layers. Either is refused while a container uses the image.
     public override Task<RemoveImageResponse> RemoveImage(RemoveImageRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -21,18 +24,21 @@ public sealed partial class ImageService
         return ImageErrors.TranslateAsync(() =>
         {
             var (record, matchedName) = _resolver.FindWithName(name);
-            if (record is null)
+            if (matchedName is not null)
             {
-                return Task.FromResult(new RemoveImageResponse());
+                _storage.UntagImage(matchedName);
             }
-
-            if (matchedName is not null && (record.Names?.Count ?? 0) > 1)
+            else if (record is not null)
             {
-                _storage.Images.RemoveNames(record.Id, [matchedName]);
-            }
-            else
-            {
-                _storage.DeleteImage(record.Id);
+                try
+                {
+                    _storage.DeleteImage(record.Id);
+                }
+                catch (StoreNotFoundException)
+                {
+                    // A concurrent removal (or podman) took it between the lookup and the delete:
+                    // gone is what was asked.
+                }
             }
 
             return Task.FromResult(new RemoveImageResponse());

@@ -12,13 +12,14 @@ namespace CriO.Server.Play;
 public static class ContainerConfigBuilder
 {
     /// <param name="memoryCapacity">The node's memory in bytes, which a Burstable container's oom_score_adj is relative to.</param>
-    public static ContainerConfig Build(PodManifest manifest, V1Container container, string imageRef, PodEnvironment environment, PodVolumes volumes, long memoryCapacity)
+    /// <param name="image">The container's image as ImageStatus reports it: its ID, and its user for a container that names none.</param>
+    public static ContainerConfig Build(PodManifest manifest, V1Container container, CriO.Cri.Image image, PodEnvironment environment, PodVolumes volumes, long memoryCapacity)
     {
         var env = environment.For(container);
         var config = new ContainerConfig
         {
             Metadata = new ContainerMetadata { Name = container.Name, Attempt = 0 },
-            Image = new ImageSpec { Image = imageRef, UserSpecifiedImage = container.Image },
+            Image = new ImageSpec { Image = image.Id, UserSpecifiedImage = container.Image },
             WorkingDir = container.WorkingDir ?? "",
             LogPath = Path.Combine(container.Name, "0.log"),
             Stdin = container.Stdin ?? false,
@@ -27,7 +28,7 @@ public static class ContainerConfigBuilder
             Linux = new LinuxContainerConfig
             {
                 Resources = ContainerResources.From(container.Resources),
-                SecurityContext = SecurityContexts.ForContainer(manifest.Pod.Spec, container),
+                SecurityContext = SecurityContexts.ForContainer(manifest.Pod.Spec, container, image),
             },
         };
         config.Linux.Resources.OomScoreAdj = PodQos.OomScoreAdj(manifest.Pod.Spec, container, memoryCapacity);

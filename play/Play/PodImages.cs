@@ -9,10 +9,10 @@ namespace CriO.Server.Play;
 /// </summary>
 public sealed class PodImages(ImageService.ImageServiceClient images, TextWriter output)
 {
-    /// <summary>Image name in the manifest to the image reference to create containers from.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> EnsureAsync(PodManifest manifest, CancellationToken cancellationToken)
+    /// <summary>Image name in the manifest to the image (as ImageStatus reports it) to create containers from.</summary>
+    public async Task<IReadOnlyDictionary<string, CriO.Cri.Image>> EnsureAsync(PodManifest manifest, CancellationToken cancellationToken)
     {
-        var refs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var refs = new Dictionary<string, CriO.Cri.Image>(StringComparer.Ordinal);
         foreach (var container in manifest.AllContainers)
         {
             var policy = ImagePullPolicy.Effective(container.ImagePullPolicy, container.Image);
@@ -28,8 +28,8 @@ public sealed class PodImages(ImageService.ImageServiceClient images, TextWriter
             }
 
             var image = present ?? throw new ManifestException($"container \"{container.Name}\": image {container.Image} is not in the store after its pull");
-            SecurityContexts.VerifyNonRoot(manifest.Pod.Spec, container, image.Uid?.Value ?? (string.IsNullOrEmpty(image.Username) ? 0 : null));
-            refs[container.Image] = image.Id;
+            SecurityContexts.VerifyNonRoot(manifest.Pod.Spec, container, SecurityContexts.ImageUid(image));
+            refs[container.Image] = image;
         }
 
         return refs;

@@ -28,7 +28,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         }
 
         await RefuseSecondCopyAsync(manifest, cancellationToken).ConfigureAwait(false);
-        var imageRefs = await new PodImages(images, output).EnsureAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var podImages = await new PodImages(images, output).EnsureAsync(manifest, cancellationToken).ConfigureAwait(false);
         var podFolder = settings.PodFolder(manifest.Namespace, manifest.Name, manifest.Uid);
         var logFolder = settings.LogFolder(manifest.Namespace, manifest.Name, manifest.Uid);
         string? podId = null;
@@ -44,7 +44,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
             }, cancellationToken: cancellationToken)).PodSandboxId;
             var sandbox = (await runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = podId }, cancellationToken: cancellationToken)).Status;
             var podIp = string.IsNullOrEmpty(sandbox.Network?.Ip) && manifest.Pod.Spec.HostNetwork == true ? HostAddress.Primary() : sandbox.Network?.Ip ?? "";
-            var pod = new PlayedPod(manifest, podId, sandboxConfig, imageRefs, new PodEnvironment(manifest, podIp, Environment.MachineName), volumes, PodQos.MachineMemory());
+            var pod = new PlayedPod(manifest, podId, sandboxConfig, podImages, new PodEnvironment(manifest, podIp, Environment.MachineName), volumes, PodQos.MachineMemory());
             var phase = await RunContainersAsync(pod, cancellationToken).ConfigureAwait(false);
             await PodReport.WriteAsync(output, runtime, manifest, podId, phase, logFolder, cancellationToken).ConfigureAwait(false);
             if (!PodPhase.IsSuccess(phase))
@@ -107,7 +107,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
 
     private async Task<string> StartAsync(PlayedPod pod, V1Container container, CancellationToken cancellationToken)
     {
-        var config = ContainerConfigBuilder.Build(pod.Manifest, container, pod.ImageRefs[container.Image], pod.Environment, pod.Volumes, pod.MachineMemory);
+        var config = ContainerConfigBuilder.Build(pod.Manifest, container, pod.Images[container.Image], pod.Environment, pod.Volumes, pod.MachineMemory);
         var id = (await runtime.CreateContainerAsync(new CreateContainerRequest { PodSandboxId = pod.Id, Config = config, SandboxConfig = pod.SandboxConfig }, cancellationToken: cancellationToken)).ContainerId;
         await runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, cancellationToken: cancellationToken);
         return id;
@@ -164,7 +164,7 @@ public sealed class PodPlayer(RuntimeService.RuntimeServiceClient runtime, Image
         PodManifest Manifest,
         string Id,
         PodSandboxConfig SandboxConfig,
-        IReadOnlyDictionary<string, string> ImageRefs,
+        IReadOnlyDictionary<string, CriO.Cri.Image> Images,
         PodEnvironment Environment,
         PodVolumes Volumes,
         long MachineMemory);

@@ -7,7 +7,8 @@ namespace CriO.Server.Play;
 /// Pod and container securityContext as CRI security contexts, with the kubelet's precedence:
 /// a container's field wins over the pod's; fsGroup joins the supplemental groups;
 /// no_new_privs only when allowPrivilegeEscalation is false; seccomp Unconfined when neither
-/// level names a profile (the kubelet's default without SeccompDefault).
+/// level names a profile (the kubelet's default without SeccompDefault); a container's user
+/// from the image when neither level names one (so a runAsGroup always comes with a user).
 /// </summary>
 public static class SecurityContexts
 {
@@ -33,7 +34,8 @@ public static class SecurityContexts
         return result;
     }
 
-    public static LinuxContainerSecurityContext ForContainer(V1PodSpec spec, V1Container container)
+    /// <param name="image">The image as ImageStatus reports it, for its user.</param>
+    public static LinuxContainerSecurityContext ForContainer(V1PodSpec spec, V1Container container, CriO.Cri.Image image)
     {
         var pod = spec.SecurityContext;
         var own = container.SecurityContext;
@@ -45,9 +47,14 @@ public static class SecurityContexts
             NoNewPrivs = own?.AllowPrivilegeEscalation == false,
             Seccomp = Seccomp(own?.SeccompProfile ?? pod?.SeccompProfile),
         };
-        if ((own?.RunAsUser ?? pod?.RunAsUser) is { } user)
+        // As the kubelet does: the manifest's uid, else the image's uid or user name.
+        if ((own?.RunAsUser ?? pod?.RunAsUser ?? ImageUid(image)) is { } user)
         {
             result.RunAsUser = new Int64Value { Value = user };
+        }
+        else
+        {
+            result.RunAsUsername = image.Username;
         }
 
         if ((own?.RunAsGroup ?? pod?.RunAsGroup) is { } group)
@@ -64,6 +71,16 @@ public static class SecurityContexts
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The uid the image runs as when the manifest names none: its numeric USER, root when it has
+    /// none (as the kubelet reads ImageStatus), null when it names its user by name only.
+    /// </summary>
+    public static long? ImageUid(CriO.Cri.Image image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return image.Uid?.Value ?? (string.IsNullOrEmpty(image.Username) ? 0 : null);
     }
 
     /// <summary>runAsNonRoot (container over pod): whether the uid the container will run as must be checked against root.</summary>

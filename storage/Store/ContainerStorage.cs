@@ -192,15 +192,55 @@ public sealed class ContainerStorage
     }
 
     /// <summary>
-    /// Removes an image, refused while a container uses it, then each of its layers from the top
-    /// down as long as no other image or layer needs it. Returns the IDs of the layers removed.
+    /// Removes an image (by ID, name, digest or unique ID prefix) with all its names, refused
+    /// while a container uses it, then each of its layers from the top down as long as no other
+    /// image or layer needs it. Returns the IDs of the layers removed.
     /// </summary>
+    /// <exception cref="StoreNotFoundException">No image answers to <paramref name="reference"/> (any more).</exception>
     public IReadOnlyList<string> DeleteImage(string reference)
     {
         using var layers = Layers.Records.OpenExclusive();
         using var images = Images.Records.OpenExclusive();
         using var containers = Containers.Records.OpenShared();
         var image = ImageStore.Find(images.Writable, reference) ?? throw new StoreNotFoundException("image", reference);
+        return DeleteImageLocked(layers, images, containers, image);
+    }
+
+    /// <summary>
+    /// Takes one name off the image that holds it, as containers/image untags for CRI-O: while
+    /// the image has another name, only this one goes; as its last name, the image goes with it
+    /// (<see cref="DeleteImage"/>). The two cases are told apart under the stores' locks, so
+    /// concurrent removals of an image's two names cannot both take just a name and leave an
+    /// image with none. Returns false when no image has the name (it is gone already).
+    /// </summary>
+    public bool UntagImage(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        using var layers = Layers.Records.OpenExclusive();
+        using var images = Images.Records.OpenExclusive();
+        using var containers = Containers.Records.OpenShared();
+        var image = images.Writable.FirstOrDefault(i => i.Names?.Contains(name) ?? false);
+        if (image is null)
+        {
+            return false;
+        }
+
+        if (image.Names!.Count > 1)
+        {
+            ImageStore.RemoveNamesLocked(images, image, [name]);
+        }
+        else
+        {
+            DeleteImageLocked(layers, images, containers, image);
+        }
+
+        return true;
+    }
+
+    // Needs layers.lock and images.lock exclusive and containers.lock shared.
+    private IReadOnlyList<string> DeleteImageLocked(
+        RecordSession<LayerRecord> layers, RecordSession<ImageRecord> images, RecordSession<ContainerRecord> containers, ImageRecord image)
+    {
         if (containers.Records.FirstOrDefault(c => c.ImageId == image.Id) is { } user)
         {
             throw new StoreConflictException($"image {image.Id} is in use by container {user.Id}{(user.Names is { Count: > 0 } ? $" ({user.Names[0]})" : "")}");

@@ -123,6 +123,11 @@ public sealed class ImageStore
         ArgumentNullException.ThrowIfNull(names);
         using var session = _images.OpenExclusive();
         var image = Find(session.Writable, reference) ?? throw new StoreNotFoundException("image", reference);
+        RemoveNamesLocked(session, image, names);
+    }
+
+    internal static void RemoveNamesLocked(RecordSession<ImageRecord> session, ImageRecord image, IReadOnlyList<string> names)
+    {
         image.Names?.RemoveAll(names.Contains);
         image.Names = image.Names is { Count: > 0 } ? image.Names : null;
         session.Save();

@@ -106,7 +106,8 @@ public static partial class ContainerSpecBuilder
         { ProfileType: Cri.SecurityProfile.Types.ProfileType.Unconfined } => "unconfined",
         { } => "runtime/default",
 #pragma warning disable CS0612 // The deprecated field still comes from older kubelets.
-        null => security?.SeccompProfilePath is { Length: > 0 } p ? p : "runtime/default",
+        // Nothing asked, nothing applied: CRI-O writes an empty value then too.
+        null => security?.SeccompProfilePath ?? "",
 #pragma warning restore CS0612
     };
 }

@@ -58,8 +58,11 @@ public static partial class ContainerSpecBuilder
     }
 
     /// <summary>
-    /// The seccomp filter: the seccomp field, else the deprecated seccomp_profile_path; with
-    /// neither, RuntimeDefault (CRI-O's seccomp_use_default_when_empty, on by default).
+    /// The seccomp filter: the seccomp field, else the deprecated seccomp_profile_path. With
+    /// neither, none: the CRI says an empty profile is unconfined, and CRI-O runs it so since
+    /// 1.30 removed seccomp_use_default_when_empty (which had made it RuntimeDefault). A kubelet
+    /// always names a profile, RuntimeDefault when the pod or its seccompDefault asks for it.
+    /// (CRI-O 1.28 stopped reading the path at all; its explicit values are still honoured here.)
     /// </summary>
     private static LinuxSeccomp? Seccomp(ContainerSpecDefaults defaults, LinuxContainerSecurityContext security, List<string> caps)
     {
@@ -83,8 +86,8 @@ public static partial class ContainerSpecBuilder
 #pragma warning restore CS0612
             profile = path switch
             {
-                "" or "runtime/default" or "docker/default" => RuntimeDefault(defaults),
-                "unconfined" => null,
+                "runtime/default" or "docker/default" => RuntimeDefault(defaults),
+                "" or "unconfined" => null,
                 _ when path.StartsWith("localhost/", StringComparison.Ordinal) && Path.IsPathFullyQualified(path["localhost/".Length..]) =>
                     SeccompProfile.Load(path["localhost/".Length..], "seccomp_profile_path"),
                 _ => throw new InvalidArgumentException($"seccomp_profile_path \"{path}\" is not runtime/default, unconfined or localhost/ABSOLUTE-PATH"),

@@ -173,7 +173,6 @@ public sealed partial class ContainerSpecBuilderTests : IDisposable
         Assert.Equal(spec.Process.Capabilities.Bounding, spec.Process.Capabilities.Effective);
         Assert.Null(spec.Process.Capabilities.Inheritable);
         Assert.Equal(RuntimeSpecDefaults.MaskedPaths, spec.Linux!.MaskedPaths);
-        Assert.NotNull(spec.Linux.Seccomp);
 
         var kubelet = ContainerSpecBuilder.Build(Input(Config(c => { c.Linux.SecurityContext.MaskedPaths.Add("/proc/x"); c.Linux.SecurityContext.ReadonlyPaths.Add("/proc/y"); })));
         Assert.Equal(["/proc/x"], kubelet.Linux!.MaskedPaths);
@@ -371,7 +370,11 @@ public sealed partial class ContainerSpecBuilderTests : IDisposable
         Assert.DoesNotContain("add_key", allowed);
         Assert.Contains(SeccompProfile.NativeScmpArch, seccomp.Architectures!);
 
-        var admin = ContainerSpecBuilder.Build(Input(Config(c => c.Linux.SecurityContext.Capabilities = new Capability { AddCapabilities = { "SYS_ADMIN" } })));
+        var admin = ContainerSpecBuilder.Build(Input(Config(c =>
+        {
+            c.Linux.SecurityContext.Capabilities = new Capability { AddCapabilities = { "SYS_ADMIN" } };
+            c.Linux.SecurityContext.Seccomp = new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.RuntimeDefault };
+        })));
         Assert.Contains(admin.Linux!.Seccomp!.Syscalls!, s => s.Names.Contains("unshare") && s.Action == "SCMP_ACT_ALLOW");
 
         var unconfined = ContainerSpecBuilder.Build(Input(Config(c => c.Linux.SecurityContext.Seccomp = new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.Unconfined })));
@@ -383,6 +386,25 @@ public sealed partial class ContainerSpecBuilderTests : IDisposable
         Assert.Equal("SCMP_ACT_LOG", localhost.Linux!.Seccomp!.DefaultAction);
         Assert.Equal(["mkdir"], localhost.Linux.Seccomp.Syscalls!.Single().Names);
         Assert.Throws<InvalidArgumentException>(() => ContainerSpecBuilder.Build(Input(Config(c => c.Linux.SecurityContext.Seccomp = new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.Localhost, LocalhostRef = local + ".none" }))));
+    }
+
+    /// <summary>
+    /// Regression: a container that named no profile ran under RuntimeDefault (CRI-O's removed
+    /// seccomp_use_default_when_empty); the CRI, and CRI-O since 1.30, run it unconfined.
+    /// </summary>
+    [Theory]
+#pragma warning disable CS0612 // The deprecated field still comes from older kubelets.
+    [InlineData("", false, "")]
+    [InlineData("unconfined", false, "unconfined")]
+    [InlineData("runtime/default", true, "runtime/default")]
+    [InlineData("docker/default", true, "docker/default")]
+    public void No_seccomp_profile_is_unconfined_and_the_deprecated_path_is_read_only_when_it_names_one(string path, bool filtered, string annotation)
+    {
+        var spec = ContainerSpecBuilder.Build(Input(Config(c => c.Linux.SecurityContext.SeccompProfilePath = path)));
+#pragma warning restore CS0612
+
+        Assert.Equal(filtered, spec.Linux!.Seccomp is not null);
+        Assert.Equal(annotation, spec.Annotations![ContainerSpecBuilder.Keys.SeccompProfilePath]);
     }
 
     [Fact]

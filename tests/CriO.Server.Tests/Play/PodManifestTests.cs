@@ -124,8 +124,9 @@ public sealed class PodManifestTests
             """);
         var container = manifest.Pod.Spec.Containers[0];
 
-        var config = ContainerConfigBuilder.Build(manifest, container, "sha256:abc", new PodEnvironment(manifest, "10.0.0.5", "node"), PodVolumes.Prepare(manifest, "/nonexistent"), 8L << 30);
+        var config = ContainerConfigBuilder.Build(manifest, container, new CriO.Cri.Image { Id = "abc", Username = "app" }, new PodEnvironment(manifest, "10.0.0.5", "node"), PodVolumes.Prepare(manifest, "/nonexistent"), 8L << 30);
 
+        Assert.Equal("abc", config.Image.Image);
         Assert.Equal(["sh", "-c"], config.Command);
         Assert.Equal(["echo world"], config.Args);
         Assert.Equal("/srv", config.WorkingDir);
@@ -140,6 +141,27 @@ public sealed class PodManifestTests
         Assert.Equal(["ALL"], security.Capabilities.DropCapabilities);
         Assert.Equal(SecurityProfile.Types.ProfileType.Unconfined, security.Seccomp.ProfileType);
         Assert.Equal(PodQos.BestEffortOomScoreAdj, config.Linux.Resources.OomScoreAdj);
+    }
+
+    /// <summary>
+    /// As the kubelet does: with no runAsUser, the user comes from the image (its uid, its user
+    /// name, else root), so a runAsGroup never reaches CreateContainer without a user, which is refused.
+    /// </summary>
+    [Fact]
+    public void A_container_that_names_no_user_gets_the_images_and_keeps_its_run_as_group()
+    {
+        var manifest = PodManifest.Parse(Minimal.Replace("spec:", "spec:\n  securityContext: { runAsGroup: 3000 }", StringComparison.Ordinal));
+        var container = manifest.Pod.Spec.Containers[0];
+        LinuxContainerSecurityContext Security(CriO.Cri.Image image) =>
+            ContainerConfigBuilder.Build(manifest, container, image, new PodEnvironment(manifest, "10.0.0.5", "node"), PodVolumes.Prepare(manifest, "/nonexistent"), 8L << 30).Linux.SecurityContext;
+
+        var byUid = Security(new CriO.Cri.Image { Id = "a", Uid = new Int64Value { Value = 1000 } });
+        var byName = Security(new CriO.Cri.Image { Id = "b", Username = "app" });
+        var none = Security(new CriO.Cri.Image { Id = "c" });
+
+        Assert.Equal((1000L, "", 3000L), (byUid.RunAsUser.Value, byUid.RunAsUsername, byUid.RunAsGroup.Value));
+        Assert.Equal(((Int64Value?)null, "app", 3000L), (byName.RunAsUser, byName.RunAsUsername, byName.RunAsGroup.Value));
+        Assert.Equal((0L, "", 3000L), (none.RunAsUser.Value, none.RunAsUsername, none.RunAsGroup.Value));
     }
 
     [Fact]

@@ -76,6 +76,57 @@ public sealed class ContainerSecurityTests
         Assert.StartsWith("hello sh /usr/local/sbin:", line, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Regression: a container that named no seccomp profile ran under RuntimeDefault; the CRI,
+    /// and CRI-O since 1.30, run it unconfined (the kubelet asks for RuntimeDefault when it wants it).
+    /// </summary>
+    [Fact]
+    public async Task Seccomp_filters_only_a_container_that_asks_for_a_profile()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("seccomp"));
+        static Action<ContainerConfig> Asking(SecurityProfile? profile) => c => c.Linux = new LinuxContainerConfig
+        {
+            SecurityContext = new LinuxContainerSecurityContext { Seccomp = profile },
+        };
+
+        var bare = await setup.StartAsync(pod, "bare", ["sleep", "600"]);
+        var none = await setup.StartAsync(pod, "none", ["sleep", "600"], Asking(null));
+        var filtered = await setup.StartAsync(pod, "filtered", ["sleep", "600"], Asking(new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.RuntimeDefault }));
+        var open = await setup.StartAsync(pod, "open", ["sleep", "600"], Asking(new SecurityProfile { ProfileType = SecurityProfile.Types.ProfileType.Unconfined }));
+
+        // The kernel's seccomp mode of the container's first process: 0 none, 2 a filter.
+        async Task<string> ModeAsync(string id) => (await setup.ExecAsync(id, "grep", "^Seccomp:", "/proc/1/status")).Output.Trim();
+        Assert.Equal("Seccomp:\t0", await ModeAsync(bare));
+        Assert.Equal("Seccomp:\t0", await ModeAsync(none));
+        Assert.Equal("Seccomp:\t2", await ModeAsync(filtered));
+        Assert.Equal("Seccomp:\t0", await ModeAsync(open));
+    }
+
+    /// <summary>Regression: a run_as_group with no user to go with was accepted (CRI-O and critest refuse it).</summary>
+    [Fact]
+    public async Task Run_as_group_without_a_user_is_refused_naming_the_field_and_leaves_nothing()
+    {
+        await using var setup = await ContainerHost.StartAsync();
+        var pod = await setup.Host.RunAsync(setup.Host.PodConfig("groupless"));
+        var storageBefore = StorageContainers(setup);
+        var mountsBefore = Leftovers.PodMountsBelow(setup.Host.Folder.Root);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => setup.CreateAsync(pod, "groupless", ["sleep", "600"], c => c.Linux = new LinuxContainerConfig
+        {
+            SecurityContext = new LinuxContainerSecurityContext { RunAsGroup = new Int64Value { Value = 2000 } },
+        }));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("run_as_group", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty((await setup.Runtime.ListContainersAsync(new ListContainersRequest())).Containers);
+        Assert.Equal(storageBefore, StorageContainers(setup));
+        Assert.Equal(mountsBefore, Leftovers.PodMountsBelow(setup.Host.Folder.Root));
+        await setup.Runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod });
+        await setup.Runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod });
+        Assert.Empty(await LeakCheck.FindAsync(setup.Host, [pod]));
+    }
+
     [Fact]
     public async Task Bind_mounts_are_read_only_or_writable_as_asked()
     {
@@ -177,6 +228,15 @@ public sealed class ContainerSecurityTests
         var killed = await setup.WaitExitedAsync(hog);
         Assert.Equal("OOMKilled", killed.Reason);
         Assert.NotEqual(0, killed.ExitCode);
+    }
+
+    // The IDs of the store's containers (a pod's own storage container among them).
+    private static List<string> StorageContainers(ContainerHost setup)
+    {
+        var file = Path.Combine(setup.Host.Folder.Root, "storage", "overlay-containers", "containers.json");
+        return File.Exists(file)
+            ? [.. System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.EnumerateArray().Select(c => c.GetProperty("id").GetString()!).Order()]
+            : [];
     }
 
     private static ulong Capabilities((int ExitCode, string Output) status) =>
