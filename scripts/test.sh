@@ -15,6 +15,10 @@ ensure_node
 ensure_packages podman skopeo busybox-static python3 tar gzip docker-registry apache2-utils openssl \
   containernetworking-plugins iptables iproute2 util-linux runc crun conmon
 
+# The e2e suite's Go SPDY client: Debian's kubernetes-client (kubectl 1.20, client-go inside),
+# unpacked where the tests look for it rather than installed over a kubectl the machine has.
+unpack_debian_package kubernetes-client "$REPO_ROOT/out/debian/kubernetes-client"
+
 log "installing the e2e suite's npm clients"
 npm ci --prefix "$REPO_ROOT/tests/e2e/node" --no-audit --no-fund --loglevel=error >/dev/null
 

@@ -24,6 +24,20 @@ ensure_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Unpacks Debian package $1 into $2 (once): for a client the tests run from there, such as
+# kubernetes-client's kubectl, whose /usr/bin/kubectl another package of the machine may own.
+unpack_debian_package() {
+  local package="$1" target="$2" download
+  [ -f "$target/.unpacked" ] && return 0
+  download="$(mktemp -d)"
+  log "unpacking Debian's $package into $target"
+  (cd "$download" && apt-get download -qq "$package" 2>/dev/null) || { apt-get update -qq && (cd "$download" && apt-get download -qq "$package"); }
+  rm -rf "$target" && mkdir -p "$target"
+  dpkg-deb -x "$download"/"$package"_*.deb "$target"
+  touch "$target/.unpacked"
+  rm -rf "$download"
+}
+
 # Node.js and npm drive the independent (non-.NET) clients of the e2e suite.
 ensure_node() {
   command -v node >/dev/null 2>&1 || ensure_packages nodejs
