@@ -41,6 +41,20 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         Assert.Equal(upstream.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
     }
 
+    // The daemon shuts down its side of the attach socket when its client's stdin ends: for a
+    // stdin_once container that is the container's EOF, and what it prints afterwards must
+    // still reach the client, whose session ends only with the container.
+    [ConmonFact]
+    public async Task Both_monitors_keep_sending_output_to_a_client_that_has_finished_its_input()
+    {
+        var upstream = await HalfClosedAttachAsync(ConmonFactAttribute.Conmon);
+        var ours = await HalfClosedAttachAsync(ConmonFactAttribute.CrioConmon);
+
+        output.WriteLine($"upstream: {string.Join(" | ", upstream)}\ncrio-conmon: {string.Join(" | ", ours)}");
+        Assert.Equal(["2:late x"], upstream);
+        Assert.Equal(upstream, ours);
+    }
+
     [ConmonFact]
     public async Task Both_monitors_give_a_terminal_its_size_and_input_and_log_its_output()
     {
@@ -258,6 +272,33 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
                 break;
             }
 
+            packets.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
+        }
+
+        Assert.Equal(0, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
+        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
+        return packets;
+    }
+
+    private async Task<List<string>> HalfClosedAttachAsync(string monitor)
+    {
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "read line; sleep 1; echo late $line");
+        var options = bundle.Options with { Stdin = true, StdinOnce = true };
+        var started = await new ConmonLauncher().StartAsync(options, Bound);
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(MonitorFiles.AttachSocket(options)));
+        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("x\n"));
+        socket.Shutdown(SocketShutdown.Send);
+
+        // Everything until the monitor closes the socket (the container has exited).
+        var packets = new List<string>();
+        var buffer = new byte[8193];
+        using var timeout = new CancellationTokenSource(Bound);
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        {
             packets.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
         }
 
