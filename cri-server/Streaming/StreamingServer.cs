@@ -138,10 +138,7 @@ public sealed class StreamingServer(DaemonState daemon, StreamRequestCache reque
             // Go clients send and expect it as it is, so the answer's header is set by hand.
             context.Response.Headers.SecWebSocketProtocol = protocol;
             using var tunnel = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext()).ConfigureAwait(false);
-            await using (var transport = WebSocketStream.Create(tunnel, WebSocketMessageType.Binary, ownsWebSocket: false))
-            {
-                await ServeSpdyPortForwardAsync(transport, (PortForwardStreamRequest)request, aborted).ConfigureAwait(false);
-            }
+            await ServeSpdyPortForwardAsync(new SpdyWebSocketTunnel(tunnel), (PortForwardStreamRequest)request, aborted).ConfigureAwait(false);
 
             await CloseTunnelAsync(tunnel, aborted).ConfigureAwait(false);
             return;

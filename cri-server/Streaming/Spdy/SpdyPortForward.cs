@@ -15,7 +15,7 @@ namespace CriO.Server.Streaming.Spdy;
 /// The SPDY connection comes either from an HTTP upgrade to SPDY/3.1 or, as client-go forwards
 /// ports since Kubernetes 1.30 (KEP-4006), tunnelled in a WebSocket whose subprotocol is
 /// <see cref="TunnelProtocol"/>: the SPDY frames ride in binary messages back to back, with no
-/// channel byte, and the tunnel's close is the connection's end.
+/// channel byte, and the tunnel's close is the connection's end (<see cref="SpdyWebSocketTunnel"/>).
 /// </remarks>
 internal static class SpdyPortForward
 {
