@@ -250,60 +250,44 @@ public sealed class MonitorProtocolTests(ITestOutputHelper output)
         return string.Join(" | ", records);
     }
 
-    private async Task<List<string>> AttachAsync(string monitor)
+    private Task<List<string>> AttachAsync(string monitor) =>
+        StdinOnceAttachAsync(monitor, "read line; echo got $line; echo to stderr >&2", "hello\n", finishInput: false, packets: 2);
+
+    private Task<List<string>> HalfClosedAttachAsync(string monitor) =>
+        StdinOnceAttachAsync(monitor, "read line; sleep 1; echo late $line", "x\n", finishInput: true, packets: int.MaxValue);
+
+    /// <summary>
+    /// A stdin_once container running <paramref name="script"/> under <paramref name="monitor"/>,
+    /// attached before it starts: sends <paramref name="input"/> (then shuts down the client's
+    /// writing side when <paramref name="finishInput"/>), reads up to <paramref name="packets"/>
+    /// packets or until the monitor closes the socket, and waits for the container's exit 0.
+    /// </summary>
+    private async Task<List<string>> StdinOnceAttachAsync(string monitor, string script, string input, bool finishInput, int packets)
     {
-        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "read line; echo got $line; echo to stderr >&2");
+        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", script);
         var options = bundle.Options with { Stdin = true, StdinOnce = true };
         var started = await new ConmonLauncher().StartAsync(options, Bound);
 
         using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(MonitorFiles.AttachSocket(options)));
         Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
-        await socket.SendAsync(Encoding.ASCII.GetBytes("hello\n"));
-
-        var packets = new List<string>();
-        var buffer = new byte[8193];
-        using var timeout = new CancellationTokenSource(Bound);
-        while (packets.Count < 2)
+        await socket.SendAsync(Encoding.ASCII.GetBytes(input));
+        if (finishInput)
         {
-            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (n == 0)
-            {
-                break;
-            }
-
-            packets.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
+            socket.Shutdown(SocketShutdown.Send);
         }
 
-        Assert.Equal(0, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
-        Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
-        return packets;
-    }
-
-    private async Task<List<string>> HalfClosedAttachAsync(string monitor)
-    {
-        await using var bundle = TestBundle.CreateFor(monitor, "/busybox", "sh", "-c", "read line; sleep 1; echo late $line");
-        var options = bundle.Options with { Stdin = true, StdinOnce = true };
-        var started = await new ConmonLauncher().StartAsync(options, Bound);
-
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(MonitorFiles.AttachSocket(options)));
-        Assert.True((await bundle.RuncAsync("start", bundle.Id)).ExitCode == 0);
-        await socket.SendAsync(Encoding.ASCII.GetBytes("x\n"));
-        socket.Shutdown(SocketShutdown.Send);
-
-        // Everything until the monitor closes the socket (the container has exited).
-        var packets = new List<string>();
+        var received = new List<string>();
         var buffer = new byte[8193];
         using var timeout = new CancellationTokenSource(Bound);
         int n;
-        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        while (received.Count < packets && (n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
         {
-            packets.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
+            received.Add($"{buffer[0]}:{Encoding.ASCII.GetString(buffer, 1, n - 1).TrimEnd('\n')}");
         }
 
         Assert.Equal(0, await ExitFile.WaitForExitAsync(options.ExitDirectory, bundle.Id, Bound));
         Assert.True(await TestBundle.WaitGoneAsync(started.ConmonPid!.Value));
-        return packets;
+        return received;
     }
 }
