@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CriO.Image.Oci;
@@ -33,18 +32,12 @@ public static class ArchiveImporter
                 return await OciLayoutImporter.ImportAsync(storage, layout, layoutRef, names, cancellationToken).ConfigureAwait(false);
             case "oci-archive":
             case "docker-archive":
-                var (archive, archiveRef) = transport == "oci-archive" ? SplitReference(rest) : (rest, null);
-                var folder = Directory.CreateTempSubdirectory("crio-import-").FullName;
-                try
+                var (archivePath, archiveRef) = transport == "oci-archive" ? SplitReference(rest) : (rest, null);
+                using (var archive = await ImageArchive.OpenAsync(archivePath, cancellationToken).ConfigureAwait(false))
                 {
-                    await ArchiveExtractor.ExtractAsync(archive, folder, cancellationToken).ConfigureAwait(false);
                     return transport == "oci-archive"
-                        ? await OciLayoutImporter.ImportAsync(storage, folder, archiveRef, names, cancellationToken).ConfigureAwait(false)
-                        : await ImportDockerArchiveAsync(storage, folder, names, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Directory.Delete(folder, recursive: true);
+                        ? await OciLayoutImporter.ImportAsync(storage, archive, archivePath, archiveRef, names, cancellationToken).ConfigureAwait(false)
+                        : await ImportDockerArchiveAsync(storage, archive, names, cancellationToken).ConfigureAwait(false);
                 }
 
             default:
@@ -58,18 +51,29 @@ public static class ArchiveImporter
         return colon > 0 && !value[(colon + 1)..].Contains('/', StringComparison.Ordinal) ? (value[..colon], value[(colon + 1)..]) : (value, null);
     }
 
-    private static async Task<ImageRecord> ImportDockerArchiveAsync(ContainerStorage storage, string folder, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    private static async Task<ImageRecord> ImportDockerArchiveAsync(ContainerStorage storage, ImageArchive archive, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        using var manifestJson = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(folder, "manifest.json"), cancellationToken).ConfigureAwait(false));
-        var entries = manifestJson.RootElement.EnumerateArray().ToList();
+        using var manifestJson = JsonDocument.Parse(await archive.ReadAllAsync("manifest.json", ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false));
+        var entries = manifestJson.RootElement.ValueKind == JsonValueKind.Array ? manifestJson.RootElement.EnumerateArray().ToList() : [];
         if (entries.Count != 1)
         {
             throw new InvalidDataException($"docker archive holds {entries.Count} images; import needs exactly one");
         }
 
         var entry = entries[0];
-        var configBytes = await File.ReadAllBytesAsync(Inside(folder, entry.GetProperty("Config").GetString()!), cancellationToken).ConfigureAwait(false);
-        var layerFiles = entry.GetProperty("Layers").EnumerateArray().Select(l => Inside(folder, l.GetString()!)).ToList();
+        var configBytes = await archive.ReadAllAsync(Text(entry, "Config"), ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+        var layerFiles = entry.TryGetProperty("Layers", out var layers) && layers.ValueKind == JsonValueKind.Array
+            ? layers.EnumerateArray().Select(l => l.ValueKind == JsonValueKind.String ? l.GetString()! : throw new InvalidDataException("docker archive's manifest.json names a layer that is not a string")).ToList()
+            : throw new InvalidDataException("docker archive's manifest.json has no Layers");
+
+        // docker save's layers are uncompressed tars, so each one's digest is its diff ID in the
+        // config; the store checks that while it applies the layer, so each is read (and hashed) once.
+        var config = JsonSerializer.Deserialize(configBytes, OciJsonContext.Default.OciImageConfig) ?? throw new InvalidDataException("docker archive's config is empty");
+        var diffIds = config.RootFs?.DiffIds ?? [];
+        if (diffIds.Count != layerFiles.Count)
+        {
+            throw new InvalidDataException($"docker archive names {layerFiles.Count} layers but its config has {diffIds.Count} diff IDs");
+        }
 
         // The manifest docker save leaves out: config and layer files by their digests.
         using var manifest = new MemoryStream();
@@ -84,13 +88,12 @@ public static class ArchiveImporter
             json.WriteString("digest", Digests.Sha256(configBytes));
             json.WriteEndObject();
             json.WriteStartArray("layers");
-            foreach (var layer in layerFiles)
+            for (var i = 0; i < layerFiles.Count; i++)
             {
                 json.WriteStartObject();
                 json.WriteString("mediaType", DockerLayerMediaType);
-                json.WriteNumber("size", new FileInfo(layer).Length);
-                await using var stream = File.OpenRead(layer);
-                json.WriteString("digest", "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false)));
+                json.WriteNumber("size", archive.Length(layerFiles[i]));
+                json.WriteString("digest", diffIds[i]);
                 json.WriteEndObject();
             }
 
@@ -99,18 +102,20 @@ public static class ArchiveImporter
         }
 
         var tags = entry.TryGetProperty("RepoTags", out var repoTags) && repoTags.ValueKind == JsonValueKind.Array
-            ? repoTags.EnumerateArray().Select(t => ImageReference.Parse(t.GetString()!).ToString()).ToList()
+            ? repoTags.EnumerateArray().Select(t => ImageReference.Parse(t.GetString() ?? "").ToString()).ToList()
             : [];
-        var manifestBytes = manifest.ToArray();
-        var byDigest = layerFiles.ToDictionary(f => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))), f => f, StringComparer.Ordinal);
-        return await new ImageCommitter(storage).CommitAsync(manifestBytes, configBytes,
-            (layer, _) => Task.FromResult<Stream>(File.OpenRead(byDigest[layer.Digest])), names.Count > 0 ? names : tags, cancellationToken).ConfigureAwait(false);
+        var byDigest = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < layerFiles.Count; i++)
+        {
+            byDigest.TryAdd(diffIds[i], layerFiles[i]);
+        }
+
+        return await new ImageCommitter(storage).CommitAsync(manifest.ToArray(), configBytes,
+            (layer, _) => Task.FromResult(archive.OpenRead(byDigest[layer.Digest])), names.Count > 0 ? names : tags, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Inside(string folder, string name)
-    {
-        var root = Path.GetFullPath(folder) + Path.DirectorySeparatorChar;
-        var path = Path.GetFullPath(Path.Combine(root, name));
-        return path.StartsWith(root, StringComparison.Ordinal) ? path : throw new InvalidDataException($"docker archive names \"{name}\" outside itself");
-    }
+    private static string Text(JsonElement entry, string property) =>
+        entry.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new InvalidDataException($"docker archive's manifest.json has no {property}");
 }

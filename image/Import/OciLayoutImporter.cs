@@ -13,49 +13,47 @@ namespace CriO.Image.Import;
 /// </summary>
 public static class OciLayoutImporter
 {
+    /// <summary>Imports from an OCI layout folder on the node (oci:DIR).</summary>
     /// <param name="refName">The image's org.opencontainers.image.ref.name; null takes the layout's only image.</param>
-    public static async Task<ImageRecord> ImportAsync(ContainerStorage storage, string layout, string? refName, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public static Task<ImageRecord> ImportAsync(ContainerStorage storage, string layout, string? refName, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+        ImportAsync(storage, new LayoutFolder(layout), layout, refName, names, cancellationToken);
+
+    /// <param name="files">The layout's files: a folder, or an oci-archive read in place.</param>
+    /// <param name="layout">The layout as the operator named it, for messages.</param>
+    /// <param name="refName">The image's org.opencontainers.image.ref.name; null takes the layout's only image.</param>
+    public static async Task<ImageRecord> ImportAsync(ContainerStorage storage, IImageFiles files, string layout, string? refName, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        var index = JsonSerializer.Deserialize(await ReadBoundedAsync(Path.Combine(layout, "index.json"), ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false), OciJsonContext.Default.OciManifest)
+        ArgumentNullException.ThrowIfNull(files);
+        var index = JsonSerializer.Deserialize(await files.ReadAllAsync("index.json", ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false), OciJsonContext.Default.OciManifest)
             ?? throw new InvalidDataException($"{layout}/index.json is empty");
         var named = (refName is null
                 ? index.Manifests is { Count: 1 } only ? only[0] : null
                 : index.Manifests?.FirstOrDefault(m => m.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation) == refName))
             ?? throw new StoreNotFoundException("image in OCI layout " + layout, refName ?? "(the only image: the layout has several, name one)");
 
-        var manifestBytes = await ReadBlobAsync(layout, named, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+        var manifestBytes = await ReadBlobAsync(files, named, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
         var manifest = JsonSerializer.Deserialize(manifestBytes, OciJsonContext.Default.OciManifest)!;
         if (manifest.IsIndex)
         {
             var platform = PlatformMatcher.Choose(manifest.Manifests!) ?? throw new InvalidDataException($"{refName}: no manifest for {PlatformMatcher.Describe()}");
-            manifestBytes = await ReadBlobAsync(layout, platform, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+            manifestBytes = await ReadBlobAsync(files, platform, ImageCommitter.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
             manifest = JsonSerializer.Deserialize(manifestBytes, OciJsonContext.Default.OciManifest)!;
         }
 
-        var configBytes = await ReadBlobAsync(layout, manifest.Config ?? throw new InvalidDataException($"{refName}: manifest without config"), ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
+        var configBytes = await ReadBlobAsync(files, manifest.Config ?? throw new InvalidDataException($"{refName}: manifest without config"), ImageCommitter.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
 
         // Layers stream straight from the layout into the store, which checks their digests.
         return await new ImageCommitter(storage).CommitAsync(manifestBytes, configBytes,
-            (layer, _) => Task.FromResult<Stream>(File.OpenRead(BlobPath(layout, layer.Digest))), names, cancellationToken).ConfigureAwait(false);
+            (layer, _) => Task.FromResult(files.OpenRead(BlobName(layer.Digest))), names, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]> ReadBlobAsync(string layout, OciDescriptor descriptor, int maxBytes, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBlobAsync(IImageFiles files, OciDescriptor descriptor, int maxBytes, CancellationToken cancellationToken)
     {
-        var bytes = await ReadBoundedAsync(BlobPath(layout, descriptor.Digest), maxBytes, cancellationToken).ConfigureAwait(false);
+        var bytes = await files.ReadAllAsync(BlobName(descriptor.Digest), maxBytes, cancellationToken).ConfigureAwait(false);
         Digests.Verify(descriptor.Digest, bytes, $"blob {descriptor.Digest}");
         return bytes;
     }
 
-    private static string BlobPath(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", StoreIds.Hex(digest));
-
-    private static async Task<byte[]> ReadBoundedAsync(string path, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (new FileInfo(path).Length > maxBytes)
-        {
-            throw new InvalidDataException($"{path} is larger than {maxBytes} bytes");
-        }
-
-        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-    }
+    private static string BlobName(string digest) => $"blobs/sha256/{StoreIds.Hex(digest)}";
 }
