@@ -31,6 +31,13 @@ internal sealed class ChannelWebSocket : IStreamChannels
     public static readonly string[] PortForwardProtocols =
         [Spdy.SpdyPortForward.TunnelProtocol, "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"];
 
+    /// <summary>
+    /// The largest message taken from a client (clients send stdin in pieces of at most 32 KiB
+    /// and resizes of a few bytes); a larger one ends the session with MessageTooBig rather than
+    /// growing the daemon's memory with what the client sends.
+    /// </summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
     private readonly SemaphoreSlim _sending = new(1, 1);
 
     public string Protocol => _protocol;
@@ -99,6 +106,12 @@ internal sealed class ChannelWebSocket : IStreamChannels
                 return;
             }
 
+            if (message.Length + result.Count > MaxMessageBytes)
+            {
+                await CloseQuietlyAsync(WebSocketCloseStatus.MessageTooBig, $"a message larger than {MaxMessageBytes} bytes", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             message.Write(buffer, 0, result.Count);
             if (!result.EndOfMessage)
             {
@@ -125,13 +138,15 @@ internal sealed class ChannelWebSocket : IStreamChannels
     }
 
     /// <summary>Closes the WebSocket normally (what clients take as the end of the session).</summary>
-    public async Task CloseAsync(CancellationToken cancellationToken)
+    public Task CloseAsync(CancellationToken cancellationToken) => CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+
+    private async Task CloseQuietlyAsync(WebSocketCloseStatus status, string? reason, CancellationToken cancellationToken)
     {
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                await _socket.CloseOutputAsync(status, reason, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (WebSocketException)
